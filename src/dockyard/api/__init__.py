@@ -1,0 +1,1 @@
+"""The HTTP surface: routes, error envelope, request and response helpers."""

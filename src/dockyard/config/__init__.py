@@ -1,0 +1,1 @@
+"""Distribution's ``config.yml`` format: models, loading and environment overrides."""

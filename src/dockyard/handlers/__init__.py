@@ -1,0 +1,1 @@
+"""One module per API resource; each turns a request into calls on registry services."""

@@ -1,0 +1,1 @@
+"""Manifest formats: parsing and validating what clients push."""

@@ -1,0 +1,1 @@
+"""The registry domain: names, digests, descriptors, and the services a repository offers."""

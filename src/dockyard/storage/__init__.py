@@ -1,0 +1,1 @@
+"""The registry domain implemented on a storage driver, in Distribution's layout."""

@@ -1,0 +1,151 @@
+"""The global content-addressed blob store and the per-repository linked views onto it.
+
+A blob is stored once under ``blobs/<alg>/<xx>/<hex>/data``; a repository sees it only through a
+link file (``_layers/...`` for blobs, ``_manifests/revisions/...`` for manifests). Reading a link
+and then the blob is how every access is scoped to a repository.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+
+from dockyard.registry.content import FileBody
+from dockyard.registry.descriptor import Descriptor
+from dockyard.registry.errors import BlobUnknownError, RegistryError
+from dockyard.registry.reference import Digest
+from dockyard.storage import paths
+from dockyard.storage.cache import BlobDescriptorCache, NoCache
+from dockyard.storage.driver.base import PathNotFoundError, StorageDriver
+
+log = logging.getLogger(__name__)
+
+
+async def read_link(driver: StorageDriver, path: str) -> Digest | None:
+    """The digest a link file names, or None when there is no (readable) link."""
+    try:
+        content = await driver.get_content(path)
+    except PathNotFoundError:
+        return None
+    try:
+        return Digest.parse(content.decode("ascii"))
+    except (UnicodeDecodeError, RegistryError):  # a corrupt link hides the content
+        log.warning("unreadable link file %s", path)
+        return None
+
+
+async def write_link(driver: StorageDriver, path: str, digest: Digest) -> None:
+    await driver.put_content(path, str(digest).encode("ascii"))
+
+
+class BlobStore:
+    """Content-addressed bytes, shared by every repository."""
+
+    def __init__(self, driver: StorageDriver, cache: BlobDescriptorCache | None = None) -> None:
+        self.driver = driver
+        self.cache = cache or NoCache()
+
+    async def stat(self, digest: Digest) -> Descriptor:
+        cached = await self.cache.get(digest)
+        if cached is not None:
+            return cached
+        try:
+            info = await self.driver.stat(paths.blob_data(digest))
+        except PathNotFoundError:
+            raise BlobUnknownError(str(digest)) from None
+        if info.is_dir:
+            raise BlobUnknownError(str(digest))
+        descriptor = Descriptor(digest, info.size)
+        await self.cache.set(digest, descriptor)
+        return descriptor
+
+    async def exists(self, digest: Digest) -> bool:
+        try:
+            await self.stat(digest)
+        except BlobUnknownError:
+            return False
+        return True
+
+    async def get(self, digest: Digest) -> bytes:
+        try:
+            return await self.driver.get_content(paths.blob_data(digest))
+        except PathNotFoundError:
+            raise BlobUnknownError(str(digest)) from None
+
+    async def put(self, content: bytes, digest: Digest | None = None) -> Descriptor:
+        """Store small content (a manifest) under its digest; first writer wins."""
+        digest = digest or Digest.of(content)
+        if not await self.exists(digest):
+            await self.driver.put_content(paths.blob_data(digest), content)
+        descriptor = Descriptor(digest, len(content))
+        await self.cache.set(digest, descriptor)
+        return descriptor
+
+    def body(
+        self, digest: Digest, size: int, offset: int = 0, length: int | None = None
+    ) -> FileBody:
+        """A response body for (a range of) the blob, zero-copy where the driver is local."""
+        path = paths.blob_data(digest)
+        length = size - offset if length is None else length
+
+        def chunks() -> AsyncIterator[bytes]:
+            return self.driver.reader(path, offset, length)
+
+        return FileBody(self.driver.local_path(path), offset, length, chunks)
+
+    async def redirect_url(self, method: str, digest: Digest) -> str | None:
+        return await self.driver.redirect_url(method, paths.blob_data(digest))
+
+
+class LinkedBlobStore:
+    """One repository's view of the blob store, through link files at ``link_path(name, digest)``.
+
+    ``stat`` answers with the digest that was asked for (an alias link may name a canonical
+    digest of another algorithm) and the canonical blob's size.
+    """
+
+    def __init__(
+        self,
+        blobs: BlobStore,
+        name: str,
+        link_path: Callable[[str, Digest], str],
+        cache: BlobDescriptorCache | None = None,
+    ) -> None:
+        self.blobs = blobs
+        self.driver = blobs.driver
+        self.name = name
+        self._link_path = link_path
+        self.cache = cache or NoCache()
+
+    async def resolve(self, digest: Digest) -> Descriptor:
+        """The canonical descriptor of ``digest`` as this repository sees it."""
+        cached = await self.cache.get(digest)
+        if cached is not None:
+            return cached
+        target = await read_link(self.driver, self._link_path(self.name, digest))
+        if target is None:
+            raise BlobUnknownError(str(digest))
+        descriptor = await self.blobs.stat(target)
+        await self.cache.set(digest, descriptor)
+        return descriptor
+
+    async def stat(self, digest: Digest) -> Descriptor:
+        canonical = await self.resolve(digest)
+        return Descriptor(digest, canonical.size, canonical.media_type)
+
+    async def exists(self, digest: Digest) -> bool:
+        try:
+            await self.resolve(digest)
+        except BlobUnknownError:
+            return False
+        return True
+
+    async def link(self, digest: Digest, canonical: Digest | None = None) -> None:
+        await write_link(self.driver, self._link_path(self.name, digest), canonical or digest)
+
+    async def unlink(self, digest: Digest) -> None:
+        await self.cache.clear(digest)
+        try:
+            await self.driver.delete(self._link_path(self.name, digest))
+        except PathNotFoundError:
+            raise BlobUnknownError(str(digest)) from None

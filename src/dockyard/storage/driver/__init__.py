@@ -1,0 +1,1 @@
+"""Storage drivers: a small filesystem-like contract and its implementations."""

@@ -1,0 +1,61 @@
+"""Tags: ``_manifests/tags/<tag>/current/link`` plus the tag's history under ``index/``."""
+
+from __future__ import annotations
+
+import asyncio
+
+from dockyard.registry.errors import ManifestUnknownError, NameUnknownError
+from dockyard.registry.reference import Digest
+from dockyard.storage import paths
+from dockyard.storage.blobs import read_link, write_link
+from dockyard.storage.driver.base import PathNotFoundError, StorageDriver
+
+LOOKUP_CONCURRENCY = 16
+
+
+class TagStore:
+    def __init__(self, driver: StorageDriver, name: str) -> None:
+        self.driver = driver
+        self.name = name
+
+    async def get(self, tag: str) -> Digest:
+        digest = await read_link(self.driver, paths.tag_current_link(self.name, tag))
+        if digest is None:
+            raise ManifestUnknownError(tag)
+        return digest
+
+    async def tag(self, tag: str, digest: Digest) -> None:
+        # History first, then the pointer: the tag never names a digest its index lacks.
+        await write_link(self.driver, paths.tag_index_link(self.name, tag, digest), digest)
+        await write_link(self.driver, paths.tag_current_link(self.name, tag), digest)
+
+    async def untag(self, tag: str) -> None:
+        try:
+            await self.driver.delete(paths.tag_dir(self.name, tag))
+        except PathNotFoundError:
+            raise ManifestUnknownError(tag) from None
+
+    async def all(self) -> list[str]:
+        """Every tag, sorted by byte value; NAME_UNKNOWN when the repository has no tags dir."""
+        try:
+            children = await self.driver.list(paths.tags_dir(self.name))
+        except PathNotFoundError:
+            raise NameUnknownError(self.name) from None
+        return sorted(child.rsplit("/", 1)[1] for child in children)
+
+    async def lookup(self, digest: Digest) -> list[str]:
+        """The tags whose current link names ``digest`` (a scan, as in Distribution)."""
+        try:
+            tags = await self.all()
+        except NameUnknownError:
+            return []
+        semaphore = asyncio.Semaphore(LOOKUP_CONCURRENCY)
+
+        async def points_at(tag: str) -> bool:
+            async with semaphore:
+                return (
+                    await read_link(self.driver, paths.tag_current_link(self.name, tag)) == digest
+                )
+
+        found = await asyncio.gather(*(points_at(tag) for tag in tags))
+        return [tag for tag, hit in zip(tags, found, strict=True) if hit]
