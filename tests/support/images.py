@@ -47,7 +47,8 @@ class Blob:
         return sha256(self.data)
 
     def descriptor(self, **extra: object) -> dict:
-        return {"mediaType": self.media_type, "digest": self.digest, "size": len(self.data), **extra}
+        size = len(self.data)
+        return {"mediaType": self.media_type, "digest": self.digest, "size": size, **extra}
 
 
 def image(seed: str, layers: int = 2, arch: str = "amd64", layer_size: int = 1024) -> dict:
@@ -94,8 +95,10 @@ def write_layout(path: Path, images: list[dict], tag: str = "latest", index: boo
             img["manifest"].descriptor(platform={"architecture": img["arch"], "os": "linux"})
             for img in images
         ]
-        top = Blob(OCI_INDEX, json.dumps({"schemaVersion": 2, "mediaType": OCI_INDEX,
-                                          "manifests": entries}).encode())
+        top = Blob(
+            OCI_INDEX,
+            json.dumps({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": entries}).encode(),
+        )
         put(top)
     else:
         top = images[0]["manifest"]

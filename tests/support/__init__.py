@@ -1,0 +1,1 @@
+"""Shared test helpers: real servers, client operations, and image builders."""
