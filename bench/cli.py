@@ -78,9 +78,16 @@ def main(argv: list[str] | None = None) -> int:
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="dockyard-bench-"))
     try:
         results = runner.run(profile, variants, workdir, groups)
+        report_results(args, results)
     finally:
         if not args.keep:
-            shutil.rmtree(workdir, ignore_errors=True)
+            # rm(1) removes the ~100,000 fixture files many times faster than shutil.rmtree.
+            subprocess.run(["rm", "-rf", str(workdir)], check=False)
+    return 0
+
+
+def report_results(args: argparse.Namespace, results: runner.Results) -> None:
+    profile = results.profile
     print()
     print(f"{results.date} · {profile.name} · {describe(results.machine)}")
     print()
@@ -97,7 +104,6 @@ def main(argv: list[str] | None = None) -> int:
         plot_path = args.plot or RESULTS / f"{args.mode}.png"
         report.plot(results, plot_path)
         print(f"plot: {plot_path}")
-    return 0
 
 
 def describe(machine: dict[str, object]) -> str:

@@ -132,11 +132,12 @@ def digest_of(data: bytes) -> str:
 
 
 def _write(path: Path, data: bytes) -> None:
+    os.makedirs(path.parent, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     try:
-        path.write_bytes(data)
-    except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+        os.write(fd, data)
+    finally:
+        os.close(fd)
 
 
 def _blob_path(root: Path, digest: str) -> Path:
@@ -176,7 +177,10 @@ def repository_names(count: int, per_namespace: int = 100) -> list[str]:
 
 
 def write_layout(root: Path, image: Image, tags: int, repositories: int) -> None:
-    """The whole pre-built fixture: one repository with ``tags`` tags, ``repositories`` more."""
+    """The whole pre-built fixture: one repository with ``tags`` tags, ``repositories`` more.
+
+    Written once into a template directory and copied (``cp -a``) into each server's root.
+    """
     write_blobs(root, image)
     write_image(root, "bench/tags", image)
     write_tags(root, "bench/tags", image, tag_names(tags))

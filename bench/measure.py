@@ -275,17 +275,23 @@ def manifest_put(bench: Bench, server: Server) -> Result:
     return out
 
 
-def listings(bench: Bench, server: Server) -> Result:
+def tags_list(bench: Bench, server: Server) -> Result:
     with server.connect() as conn:
 
-        def tags() -> int:
+        def tags() -> None:
             response = expect(conn.request("GET", "/v2/bench/tags/tags/list"), 200)
             count = response.body.count(b'"v')
             if count != bench.profile.tags:
                 raise AssertionError(f"{server.label}: {count} tags listed")
-            return 1
 
-        def catalog() -> int:
+        return {"tags_list": statistics.median(_times(bench, tags))}
+
+
+def catalog(bench: Bench, server: Server) -> Result:
+    """Every page of the catalog at the server's default page size, following ``Link``."""
+    with server.connect() as conn:
+
+        def walk() -> None:
             target, names = "/v2/_catalog", 0
             while target:
                 response = expect(conn.request("GET", target), 200)
@@ -294,14 +300,11 @@ def listings(bench: Bench, server: Server) -> Result:
                 target = split_location(link[1 : link.index(">")]) if link else ""
             if names != bench.profile.repositories:
                 raise AssertionError(f"{server.label}: {names} repositories in the catalog")
-            return 1
 
-        tag_times = _times(bench, tags)
-        catalog_times = _times(bench, catalog)
-    return {"tags_list": statistics.median(tag_times), "catalog": statistics.median(catalog_times)}
+        return {"catalog": statistics.median(_times(bench, walk))}
 
 
-def _times(bench: Bench, fn: Callable[[], int]) -> list[float]:
+def _times(bench: Bench, fn: Callable[[], None]) -> list[float]:
     times: list[float] = []
     deadline = time.perf_counter() + bench.profile.budget
     while not times or time.perf_counter() < deadline:
@@ -331,6 +334,7 @@ def skopeo_copy(bench: Bench, server: Server) -> Result:
 def big_push_rss(bench: Bench, server: Server) -> Result:
     """The servers' summed RSS, sampled every 20 ms while a ``big_blob`` is pushed."""
     body = bench.payload.body(bench.profile.big_blob)
+    idle = memory_kib(server.pids(), "VmRSS")
     peak = 0
     stop = threading.Event()
 
@@ -349,7 +353,7 @@ def big_push_rss(bench: Bench, server: Server) -> Result:
         stop.set()
         sampler.join()
     _forget(server, body.digest)
-    return {"rss_big_push": peak / 1024}
+    return {"rss_idle": idle / 1024, "rss_big_push": peak / 1024}
 
 
 def peak_rss(server: Server) -> float:

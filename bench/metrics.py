@@ -38,6 +38,8 @@ class Group:
     name: str
     step: Step
     metrics: tuple[Metric, ...]
+    rounds: int | None = None
+    """Overrides the profile's rounds for steps that take long and vary little."""
 
 
 def _m(key: str, title: str, unit: str, higher: bool, target: float | None = None) -> Metric:

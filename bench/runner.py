@@ -12,6 +12,7 @@ import logging
 import os
 import platform
 import statistics
+import subprocess
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -22,7 +23,7 @@ from typing import Any
 from bench import fixtures, limits, measure
 from bench.metrics import GROUPS, PEAK_RSS, Group
 from bench.profile import Profile
-from bench.servers import Server, Variant
+from bench.servers import Server, Variant, cpu_seconds
 
 log = logging.getLogger("bench")
 
@@ -80,14 +81,9 @@ def run(
     bench = measure.Bench(profile, fixtures.Payload(), fixtures.small_image(), workdir)
     servers = [Server(v, workdir / f"server{i}") for i, v in enumerate(variants)]
     try:
-        needs_layout = any(g.name == "listings" for g in groups)
+        if any(g.name in ("tags", "catalog") for g in groups):
+            _write_fixtures(bench, servers)
         for server in servers:
-            if needs_layout:
-                started = time.perf_counter()
-                fixtures.write_layout(server.root, bench.image, profile.tags, profile.repositories)
-                log.info(
-                    "fixtures for %s written in %.1fs", server.label, time.perf_counter() - started
-                )
             server.start()
         for server in servers:
             measure.prepare(bench, server)
@@ -104,20 +100,42 @@ def run(
     return results
 
 
+def _write_fixtures(bench: measure.Bench, servers: list[Server]) -> None:
+    started = time.perf_counter()
+    template = bench.workdir / "template"
+    profile = bench.profile
+    fixtures.write_layout(template, bench.image, profile.tags, profile.repositories)
+    written = time.perf_counter()
+    for server in servers:
+        server.root.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["cp", "-a", f"{template}/.", str(server.root)], check=True)
+    log.info(
+        "fixtures written in %.1fs, copied in %.1fs",
+        written - started,
+        time.perf_counter() - written,
+    )
+
+
 def _run_group(bench: measure.Bench, group: Group, servers: list[Server], results: Results) -> None:
-    for round_ in range(bench.profile.rounds):
+    cpu = results.notes.setdefault("server_cores_used", {}).setdefault(group.name, {})
+    for round_ in range(group.rounds or bench.profile.rounds):
         shift = round_ % len(servers)
         for server in servers[shift:] + servers[:shift]:
+            cpu_before = cpu_seconds(server.pids())
             started = time.perf_counter()
             values = group.step(bench, server)
+            elapsed = time.perf_counter() - started
+            used = (cpu_seconds(server.pids()) - cpu_before) / elapsed
+            cpu.setdefault(server.label, []).append(round(used, 2))
             for key, value in values.items():
                 results.add(key, server.label, value)
             shown = ", ".join(f"{k}={v:.4g}" for k, v in values.items())
             log.info(
-                "%-14s round %d %-22s %5.1fs  %s",
+                "%-14s round %d %-22s %5.1fs %4.2f cores  %s",
                 group.name,
                 round_ + 1,
                 server.label,
-                time.perf_counter() - started,
+                elapsed,
+                used,
                 shown,
             )
