@@ -102,7 +102,7 @@ def _push_and_check(http: httpx.Client, body: bytes, content_type: str, by_diges
 
 
 @given(value=json_values, content_type=st.sampled_from(CONTENT_TYPES))
-@against_server(max_examples=80)
+@against_server(max_examples=60)
 def test_random_json(http: httpx.Client, value: Any, content_type: str) -> None:
     body = json.dumps(value).encode()
     _push_and_check(http, body, content_type, by_digest=False)
@@ -114,7 +114,7 @@ def test_random_json(http: httpx.Client, value: Any, content_type: str) -> None:
     content_type=st.sampled_from(CONTENT_TYPES[:5]),
     indent=st.sampled_from([None, 0, 2]),
 )
-@against_server(max_examples=120)
+@against_server(max_examples=80)
 def test_mutated_manifests(
     http: httpx.Client,
     valid: dict[str, Any],
