@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from collections.abc import Iterator
 from urllib.parse import urlsplit
@@ -11,15 +10,11 @@ import httpx
 import pytest
 
 from support import layout
-from support.api import assert_error, push_blob, start_upload
+from support.api import assert_error, start_upload
 from support.images import sha256
 from support.server import DockyardServer
 
 UUID_RE = r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"
-
-
-def sha512(data: bytes) -> str:
-    return "sha512:" + hashlib.sha512(data).hexdigest()
 
 
 def upload_id(location: str) -> str:
@@ -360,133 +355,3 @@ def test_unusable_upload_data_is_blob_upload_invalid(
     response = client.put(location, params={"digest": sha256(b"chunk")}, content=b"chunk")
     assert_error(response, 404, "BLOB_UPLOAD_INVALID")
     assert client.delete(location).status_code == 204
-
-
-def test_sha512_upload_is_served_by_sha512(
-    client: httpx.Client, registry: DockyardServer, repo: str
-) -> None:
-    data = b"content addressed by sha512"
-    digest = sha512(data)
-    location = start_upload(client, repo)
-    response = client.put(location, params={"digest": digest}, content=data)
-    assert response.status_code == 201
-    assert response.headers["docker-content-digest"] == digest
-    assert urlsplit(response.headers["location"]).path == f"/v2/{repo}/blobs/{digest}"
-
-    got = client.get(f"/v2/{repo}/blobs/{digest}")
-    assert got.status_code == 200
-    assert got.content == data
-    assert got.headers["docker-content-digest"] == digest
-    assert got.headers["etag"] == f'"{digest}"'
-    head = client.head(f"/v2/{repo}/blobs/{digest}")
-    assert head.status_code == 200
-    assert head.headers["content-length"] == str(len(data))
-    assert head.headers["docker-content-digest"] == digest
-    # Distribution's layout: data under the canonical sha256, both links naming it.
-    canonical = sha256(data)
-    assert layout.blob_data(registry.root, canonical).read_bytes() == data
-    assert layout.layer_link(registry.root, repo, digest).read_bytes() == canonical.encode()
-    assert layout.layer_link(registry.root, repo, canonical).read_bytes() == canonical.encode()
-
-
-def test_sha512_monolithic_and_chunked(client: httpx.Client, repo: str) -> None:
-    data = b"0123456789" * 100
-    response = client.post(
-        f"/v2/{repo}/blobs/uploads/", params={"digest": sha512(data)}, content=data
-    )
-    assert response.status_code == 201
-    location = start_upload(client, repo)
-    client.patch(location, content=data[:500], headers={"content-range": "0-499"})
-    response = client.put(
-        location, params={"digest": sha512(data + b"!")}, content=data[500:] + b"!"
-    )
-    assert response.status_code == 201
-    assert client.get(f"/v2/{repo}/blobs/{sha512(data + b'!')}").content == data + b"!"
-
-
-def test_sha512_mismatch_is_digest_invalid(client: httpx.Client, repo: str) -> None:
-    location = start_upload(client, repo)
-    response = client.put(location, params={"digest": sha512(b"other")}, content=b"mine")
-    assert_error(response, 400, "DIGEST_INVALID")
-    assert_error(client.get(f"/v2/{repo}/blobs/{sha512(b'mine')}"), 404, "BLOB_UNKNOWN")
-
-
-def test_mount_from_a_repository_that_has_the_blob(
-    client: httpx.Client, registry: DockyardServer, repo: str
-) -> None:
-    source = f"{repo}/source"
-    digest = push_blob(client, source, b"shared layer")
-    target = f"{repo}/target"
-    response = client.post(f"/v2/{target}/blobs/uploads/", params={"mount": digest, "from": source})
-    assert response.status_code == 201
-    assert response.headers["docker-content-digest"] == digest
-    assert urlsplit(response.headers["location"]).path == f"/v2/{target}/blobs/{digest}"
-    assert client.get(f"/v2/{target}/blobs/{digest}").content == b"shared layer"
-    assert layout.layer_link(registry.root, target, digest).read_bytes() == digest.encode()
-    assert layout.uploads(registry.root, target) == []  # no session was started
-
-
-@pytest.mark.parametrize(
-    "params",
-    [
-        {"mount": sha256(b"nowhere"), "from": "{repo}/source"},  # source lacks the blob
-        {"mount": "{digest}", "from": "{repo}/empty"},  # source has nothing at all
-        {"mount": "{digest}", "from": "Bad/Name"},  # invalid source name
-        {"mount": "{digest}", "from": "a/../b"},  # traversal as a source name
-        {"mount": "{digest}", "from": ""},
-        {"mount": "sha256:nothex", "from": "{repo}/source"},  # malformed digest
-        {"mount": "{digest}"},  # no source given
-    ],
-)
-def test_mount_that_cannot_happen_starts_an_upload(
-    client: httpx.Client, repo: str, params: dict[str, str]
-) -> None:
-    digest = push_blob(client, f"{repo}/source", b"only in source")
-    query = {k: v.format(repo=repo, digest=digest) for k, v in params.items()}
-    target = f"{repo}/target"
-    response = client.post(f"/v2/{target}/blobs/uploads/", params=query)
-    assert response.status_code == 202, response.text
-    assert response.headers["range"] == "0-0"
-    assert response.headers["docker-upload-uuid"]
-    assert_error(client.get(f"/v2/{target}/blobs/{digest}"), 404, "BLOB_UNKNOWN")
-    location = response.headers["location"]  # and the upload it started works
-    assert client.put(location, params={"digest": sha256(b"up")}, content=b"up").status_code == 201
-
-
-def test_mount_of_a_sha512_alias(client: httpx.Client, repo: str) -> None:
-    data = b"aliased blob"
-    source = f"{repo}/source"
-    location = start_upload(client, source)
-    assert client.put(location, params={"digest": sha512(data)}, content=data).status_code == 201
-    target = f"{repo}/target"
-    response = client.post(
-        f"/v2/{target}/blobs/uploads/", params={"mount": sha512(data), "from": source}
-    )
-    assert response.status_code == 201
-    assert client.get(f"/v2/{target}/blobs/{sha512(data)}").content == data
-    assert client.get(f"/v2/{target}/blobs/{sha256(data)}").content == data
-
-
-def test_concurrent_uploads_of_the_same_blob(
-    client: httpx.Client, registry: DockyardServer, repo: str
-) -> None:
-    data = bytes(range(256)) * 4096  # 1 MiB
-    digest = sha256(data)
-    results: list[int | BaseException] = []
-
-    def upload(index: int) -> None:
-        try:
-            with registry.client() as c:
-                location = start_upload(c, f"{repo}/r{index % 2}")
-                results.append(c.put(location, params={"digest": digest}, content=data).status_code)
-        except BaseException as exc:  # reported by the assertion below, not lost in the thread
-            results.append(exc)
-
-    threads = [threading.Thread(target=upload, args=(i,)) for i in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert results == [201] * 4
-    for name in (f"{repo}/r0", f"{repo}/r1"):
-        assert client.get(f"/v2/{name}/blobs/{digest}").content == data
