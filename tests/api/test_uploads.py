@@ -1,4 +1,4 @@
-"""Blob uploads (end-4a/4b, 5, 6, 11, 13 and cancel) over real HTTP, with the storage they leave."""
+"""Blob upload sessions (end-4a/4b, 5, 6, 13, cancel) over real HTTP, and the storage they leave."""
 
 from __future__ import annotations
 
