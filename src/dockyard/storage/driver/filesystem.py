@@ -4,7 +4,7 @@ Compatible with Distribution's driver of the same name: small files are written 
 ``<target>.<uuid>.tmp`` sibling, fsynced and renamed into place (readers never see half a link);
 large content is appended in place and fsynced on commit; moves are ``rename(2)``. Blocking calls
 run on a bounded thread pool (``maxthreads``, as in Distribution) so the event loop never stalls
-on a slow disk.
+on a slow disk; only link-sized reads and stats whose data is cached run inline (see ``inline``).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from dockyard.storage.driver.base import (
     WalkFn,
     check_path,
 )
+from dockyard.storage.driver.inline import InlineGate, read_small
 
 T = TypeVar("T")
 
@@ -47,6 +48,7 @@ class FilesystemDriver:
         self._executor = ThreadPoolExecutor(
             max_workers=max(MIN_THREADS, maxthreads), thread_name_prefix="fs"
         )
+        self._inline = InlineGate()
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -70,6 +72,10 @@ class FilesystemDriver:
     async def get_content(self, path: str) -> bytes:
         full = self._full(path)
         try:
+            if self._inline.open:
+                content = self._inline.call(read_small, full)
+                if content is not None:
+                    return content
             return await self._run(_read_file, full)
         except IsADirectoryError:
             raise PathNotFoundError(path, self.name) from None
@@ -117,7 +123,10 @@ class FilesystemDriver:
     async def stat(self, path: str) -> FileInfo:
         full = self._full(path, allow_root=True)
         try:
-            st = await self._run(os.stat, full)
+            if self._inline.open:
+                st = self._inline.call(os.stat, full)
+            else:
+                st = await self._run(os.stat, full)
         except OSError as exc:
             raise self._translate(exc, path) from exc
         return _info(path, st)
