@@ -179,11 +179,15 @@ def repository_names(count: int, per_namespace: int = 100) -> list[str]:
 def write_layout(root: Path, image: Image, tags: int, repositories: int) -> None:
     """The whole pre-built fixture: one repository with ``tags`` tags, ``repositories`` more.
 
-    Written once into a template directory and copied (``cp -a``) into each server's root.
+    The catalog's repositories hold a revision and one tag (without tag history): both servers'
+    catalog walks stop at ``_manifests`` and never look inside, and every file costs time to
+    create, copy and (on a disk mounted with ``discard``) delete.
     """
     write_blobs(root, image)
     write_image(root, "bench/tags", image)
     write_tags(root, "bench/tags", image, tag_names(tags))
+    digest = image.manifest_digest.encode()
     for name in repository_names(repositories):
-        write_image(root, name, image)
-        write_tags(root, name, image, ["latest"])
+        manifests = root / REGISTRY / "repositories" / name / "_manifests"
+        _write(manifests / "revisions" / "sha256" / image.manifest_digest[7:] / "link", digest)
+        _write(manifests / "tags" / "latest" / "current" / "link", digest)

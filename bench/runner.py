@@ -101,14 +101,15 @@ def run(
 
 
 def _write_fixtures(bench: measure.Bench, servers: list[Server]) -> None:
+    """Write the layout into the first server's root, copy it byte for byte to the others."""
     started = time.perf_counter()
-    template = bench.workdir / "template"
+    first = servers[0].root
     profile = bench.profile
-    fixtures.write_layout(template, bench.image, profile.tags, profile.repositories)
+    fixtures.write_layout(first, bench.image, profile.tags, profile.repositories)
     written = time.perf_counter()
-    for server in servers:
+    for server in servers[1:]:
         server.root.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["cp", "-a", f"{template}/.", str(server.root)], check=True)
+        subprocess.run(["cp", "-a", f"{first}/.", str(server.root)], check=True)
     log.info(
         "fixtures written in %.1fs, copied in %.1fs",
         written - started,
