@@ -30,6 +30,7 @@ from dockyard.storage.driver.base import (
     check_path,
 )
 from dockyard.storage.driver.inline import InlineGate, read_small
+from dockyard.storage.driver.writeback import start_writeback
 
 T = TypeVar("T")
 
@@ -219,7 +220,9 @@ class FilesystemWriter:
             raise StorageDriverError(self._path, self._driver.name, "writer is closed")
         await self._drain()
         loop = asyncio.get_running_loop()
-        self._pending = loop.run_in_executor(self._driver._executor, _write_all, self._fd, data)
+        self._pending = loop.run_in_executor(
+            self._driver._executor, _append, self._fd, data, self._size
+        )
         self._size += len(data)
         return len(data)
 
@@ -307,6 +310,12 @@ def _open_for_write(full: str, append: bool) -> tuple[int, int]:
         os.ftruncate(fd, 0)
         size = 0
     return fd, size
+
+
+def _append(fd: int, data: bytes | memoryview, offset: int) -> None:
+    """Write ``data`` (which lands at ``offset``) and queue it for writeback right away."""
+    _write_all(fd, data)
+    start_writeback(fd, offset, len(data))
 
 
 def _write_all(fd: int, data: bytes | memoryview) -> None:
