@@ -179,15 +179,16 @@ def repository_names(count: int, per_namespace: int = 100) -> list[str]:
 def write_layout(root: Path, image: Image, tags: int, repositories: int) -> None:
     """The whole pre-built fixture: one repository with ``tags`` tags, ``repositories`` more.
 
-    The catalog's repositories hold a revision and one tag (without tag history): both servers'
-    catalog walks stop at ``_manifests`` and never look inside, and every file costs time to
-    create, copy and (on a disk mounted with ``discard``) delete.
+    The catalog's repositories hold the image's layer links (Distribution 2.8 recognises a
+    repository by its ``_layers`` directory, Dockyard by ``_manifests``), a revision and one
+    tag without tag history: every file costs time to create, copy and (on a disk mounted with
+    ``discard``) delete, and neither catalog walk looks inside these directories.
     """
     write_blobs(root, image)
     write_image(root, "bench/tags", image)
     write_tags(root, "bench/tags", image, tag_names(tags))
     digest = image.manifest_digest.encode()
     for name in repository_names(repositories):
-        manifests = root / REGISTRY / "repositories" / name / "_manifests"
-        _write(manifests / "revisions" / "sha256" / image.manifest_digest[7:] / "link", digest)
-        _write(manifests / "tags" / "latest" / "current" / "link", digest)
+        write_image(root, name, image)
+        current = root / REGISTRY / "repositories" / name / "_manifests" / "tags" / "latest"
+        _write(current / "current" / "link", digest)

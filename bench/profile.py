@@ -46,7 +46,7 @@ FULL = Profile(
 
 SMOKE = Profile(
     name="smoke",
-    rounds=2,
+    rounds=1,
     budget=0.05,
     wrk_seconds=1,
     blob_size=8 * MiB,
