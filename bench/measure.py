@@ -258,10 +258,13 @@ def manifest_put(bench: Bench, server: Server) -> Result:
     out: Result = {}
     body_file = bench.workdir / "manifest.json"
     body_file.write_bytes(bench.image.manifest)
+    state = bench.state[server.label]
     for conns in (1, 32):
+        # New tags on every run: re-tagging an existing tag to the same digest writes nothing.
+        state["put_runs"] = runs = state.get("put_runs", 0) + 1
         run = wrk.run(
             server,
-            f"/v2/{MANIFEST_REPO}/manifests/p{conns}-",
+            f"/v2/{MANIFEST_REPO}/manifests/r{runs}-c{conns}-",
             conns,
             bench.profile.wrk_seconds,
             method="PUT",
