@@ -1,0 +1,61 @@
+"""Distribution's ``garbage-collect`` over a directory Dockyard wrote keeps everything referenced.
+
+An operator may run Distribution's offline garbage collector on a Dockyard data directory (or
+go back to Distribution after trying Dockyard). Mark-and-sweep must see Dockyard's manifests,
+tags and links exactly as its own: everything a remaining manifest references — images, index
+children, an artifact with a ``subject`` and its blobs — survives, and Dockyard serves it all
+afterwards; what nothing references any more (a deleted manifest's blobs, an orphan upload) is
+swept, which shows the collector really ran.
+
+``--delete-untagged`` is not exercised: Distribution 2.8 then deletes every untagged manifest,
+including the children of multi-platform indexes and referrer artifacts, on its own data too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from interop import scenario
+from support import snapshot, uploads
+from support.distribution import DistributionServer
+from support.payload import random_bytes
+from support.server import DockyardServer
+
+pytestmark = pytest.mark.interop
+
+
+def _blob_file(root: Path, digest: str) -> Path:
+    hex_digest = digest.split(":", 1)[1]
+    return root / "docker/registry/v2/blobs/sha256" / hex_digest[:2] / hex_digest / "data"
+
+
+def test_distribution_gc_keeps_what_dockyard_references(
+    dockyard: Callable[[Path], DockyardServer],
+    data_root: Path,
+    tmp_path: Path,
+) -> None:
+    server = dockyard(data_root)
+    with server.client() as client:
+        history = scenario.populate(client, server.host, tmp_path / "inputs", dockyard=True)
+        orphan = uploads.push_monolithic(client, "interop/orphan", random_bytes("orphan", 5000))
+        expected = snapshot.registry(client, history.untagged)
+    server.stop()
+    swept = [orphan, *history.unreferenced]
+    assert all(_blob_file(data_root, digest).is_file() for digest in swept)
+
+    collector = DistributionServer(tmp_path / "gc", data_root)
+    collector.garbage_collect()
+
+    assert not [d for d in swept if _blob_file(data_root, d).exists()]
+    again = dockyard(data_root)
+    with again.client() as client:
+        assert not snapshot.differences(snapshot.registry(client, history.untagged), expected)
+        scenario.check_history(client, history)
+        listing = client.get(f"/v2/{scenario.HTTP_REPO}/referrers/{history.subject}")
+        assert [m["digest"] for m in listing.json()["manifests"]] == [history.referrer]
+        # A link whose blob was swept reads as unknown, never as an error or partial data.
+        response = client.head(f"/v2/interop/orphan/blobs/{orphan}")
+        assert response.status_code == 404
