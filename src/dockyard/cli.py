@@ -24,7 +24,9 @@ def _parser() -> argparse.ArgumentParser:
         help="Distribution-format config.yml (default: embedded defaults, or "
         "$REGISTRY_CONFIGURATION_PATH): filesystem storage in ./registry-data on 127.0.0.1:5000",
     )
-    serve.add_argument("--workers", type=int, default=None, help="worker processes (default 1)")
+    serve.add_argument(
+        "--workers", type=int, default=None, help="worker processes (default: dockyard.workers, 1)"
+    )
     sub.add_parser("version", help="print the version")
     return parser
 

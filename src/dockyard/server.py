@@ -15,7 +15,6 @@ from dockyard.config import loader
 from dockyard.config.models import Configuration
 
 CONFIG_FILE_ENV = "DOCKYARD_CONFIG_FILE"
-WORKERS_ENV = "DOCKYARD_WORKERS"
 
 log = logging.getLogger("dockyard.server")
 
@@ -39,8 +38,7 @@ def worker_count(config: Configuration, requested: int | None) -> int:
     if config.storage.driver_name == "inmemory":
         return 1  # an in-process tree cannot be shared between worker processes
     if requested is None:
-        env = os.environ.get(WORKERS_ENV, "")
-        requested = int(env) if env.isdigit() else 1
+        requested = config.dockyard.workers
     return max(1, requested)
 
 

@@ -19,6 +19,7 @@ from pydantic import (
 )
 
 from dockyard.config.durations import Duration
+from dockyard.config.extensions import Extensions
 
 LOG_LEVELS = ("error", "warn", "warning", "info", "debug", "panic", "fatal", "trace")
 
@@ -607,6 +608,7 @@ class Configuration(Section):
     policy: Policy = Policy()
     compatibility: Compatibility = Compatibility()
     reporting: Reporting = Reporting()
+    dockyard: Extensions = Extensions()
 
     @field_validator("version", mode="before")
     @classmethod
