@@ -61,6 +61,10 @@ class Background(Generic[T]):
         except BaseException as exc:  # handed to the test through wait()
             self._error = exc
 
+    @property
+    def done(self) -> bool:
+        return not self._thread.is_alive()
+
     def wait(self, timeout: float = 30.0) -> T | BaseException:
         self._thread.join(timeout)
         if self._thread.is_alive():
@@ -70,5 +74,12 @@ class Background(Generic[T]):
         return self._result  # type: ignore[return-value]
 
 
-def wait_paused(body: GatedBody, timeout: float = 30.0) -> None:
-    wait_until(body.paused.is_set, timeout, what="the request body to reach its pause point")
+def wait_paused(body: GatedBody, request: Background, timeout: float = 30.0) -> None:
+    """Wait until ``body`` paused; fail at once, with the outcome, if ``request`` ended first."""
+
+    def paused() -> bool:
+        if request.done and not body.paused.is_set():
+            raise AssertionError(f"request ended before its pause point: {request.wait()!r}")
+        return body.paused.is_set()
+
+    wait_until(paused, timeout, what="the request body to reach its pause point")
