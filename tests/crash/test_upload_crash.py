@@ -26,8 +26,10 @@ from support.server import DockyardServer, wait_until
 from support.streaming import Background, GatedBody, wait_paused
 
 MiB = 1 << 20
-SIZE = 24 * MiB
-PAUSE = 16 * MiB
+SIZE = 40 * MiB
+PAUSE = 28 * MiB
+"""Where bodies pause: far enough in that, whatever the socket buffers hold (up to ~10 MiB on
+loopback), the server has received well over ``WRITTEN`` bytes and written them out."""
 WRITTEN = 4 * MiB
 """How much the server must have on disk before the kill: proof the kill lands mid-write."""
 

@@ -7,12 +7,14 @@ children, an artifact with a ``subject`` and its blobs — survives, and Dockyar
 afterwards; what nothing references any more (a deleted manifest's blobs, an orphan upload) is
 swept, which shows the collector really ran.
 
-``--delete-untagged`` is not exercised: Distribution 2.8 then deletes every untagged manifest,
-including the children of multi-platform indexes and referrer artifacts, on its own data too.
+With ``--delete-untagged`` Distribution 2.8 deletes every untagged manifest, including the
+children of multi-platform indexes and referrer artifacts (it does so on its own data too); the
+test pins that down, and that Dockyard then lists no referrer whose manifest is gone.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -59,3 +61,19 @@ def test_distribution_gc_keeps_what_dockyard_references(
         # A link whose blob was swept reads as unknown, never as an error or partial data.
         response = client.head(f"/v2/interop/orphan/blobs/{orphan}")
         assert response.status_code == 404
+    again.stop()
+
+    collector.garbage_collect("--delete-untagged")
+
+    last = dockyard(data_root)
+    with last.client() as client:
+        index = snapshot.manifest(client, "interop/oci-index", "v1")
+        for child in json.loads(index.content)["manifests"]:
+            response = client.get(
+                f"/v2/interop/oci-index/manifests/{child['digest']}",
+                headers={"accept": child["mediaType"]},
+            )
+            assert response.status_code == 404  # Distribution's doing, documented
+        listing = client.get(f"/v2/{scenario.HTTP_REPO}/referrers/{history.subject}")
+        assert listing.status_code == 200 and listing.json()["manifests"] == []
+        assert snapshot.manifest(client, scenario.HTTP_REPO, "chunked").status_code == 200
