@@ -25,7 +25,7 @@ from support.server import DockyardServer, wait_until
 from support.streaming import Background
 
 PUSHERS = 4
-MANIFESTS = 400
+MANIFESTS = 120
 ACKNOWLEDGED_BEFORE_KILL = 40
 
 
