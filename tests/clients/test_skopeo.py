@@ -207,7 +207,7 @@ def test_delete_refused_when_deletes_are_disabled(inputs: Inputs, make_server, r
     server: DockyardServer = make_server(storage__delete__enabled=False)
     ref = skopeo.docker_ref(server.host, repo, "v1")
     skopeo.copy(f"oci:{inputs.oci_image}:latest", ref)
-    with pytest.raises(ClientError, match="(?i)unsupported|405|not allowed"):
+    with pytest.raises(ClientError, match=r"UNSUPPORTED.*\(405"):
         skopeo.delete(ref)
     assert skopeo.list_tags(skopeo.docker_ref(server.host, repo)) == ["v1"]
 
