@@ -16,6 +16,13 @@ def run(
     program: str, *args: str, timeout: float = TIMEOUT, env: Mapping[str, str] | None = None
 ) -> str:
     """Run ``program args`` with no stdin; returns stdout, raises :class:`ClientError`."""
+    return run_both(program, *args, timeout=timeout, env=env)[0]
+
+
+def run_both(
+    program: str, *args: str, timeout: float = TIMEOUT, env: Mapping[str, str] | None = None
+) -> tuple[str, str]:
+    """As :func:`run`, returning (stdout, stderr): for programs that log to stderr."""
     command = " ".join([program, *args])
     try:
         done = subprocess.run(
@@ -32,4 +39,4 @@ def run(
             f"{command} exited {done.returncode}:\n"
             f"{done.stderr.decode(errors='replace')}{done.stdout.decode(errors='replace')}"
         )
-    return done.stdout.decode(errors="replace")
+    return done.stdout.decode(errors="replace"), done.stderr.decode(errors="replace")

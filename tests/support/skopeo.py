@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from support.programs import run
+from support.programs import run, run_both
 
 
 def skopeo(*args: str, timeout: float = 120.0) -> str:
@@ -27,14 +27,24 @@ def docker_ref(host: str, repo: str, reference: str = "") -> str:
     return f"docker://{host}/{repo}{sep}{reference}"
 
 
-def copy(src: str, dest: str, *extra: str, all_images: bool = False) -> str:
-    """``skopeo copy`` keeping digests; ``all_images`` copies every image of an index."""
+def _copy_args(src: str, dest: str, extra: tuple[str, ...], all_images: bool) -> list[str]:
     args = ["copy", "--src-tls-verify=false", "--dest-tls-verify=false", *extra]
     if all_images:
         args.append("--all")
     if "--format" not in extra:
         args.append("--preserve-digests")
-    return skopeo(*args, src, dest)
+    return [*args, src, dest]
+
+
+def copy(src: str, dest: str, *extra: str, all_images: bool = False) -> str:
+    """``skopeo copy`` keeping digests; ``all_images`` copies every image of an index."""
+    return skopeo(*_copy_args(src, dest, extra, all_images))
+
+
+def copy_debug(src: str, dest: str, *extra: str, all_images: bool = False) -> str:
+    """:func:`copy` with ``--debug``; returns skopeo's debug log (what it tried, and how)."""
+    args = _copy_args(src, dest, extra, all_images)
+    return run_both("skopeo", "--insecure-policy", "--debug", *args, timeout=120.0)[1]
 
 
 def inspect(ref: str, *extra: str) -> dict[str, Any]:
