@@ -90,6 +90,10 @@ class FilesystemParams(Section):
     maxthreads: int = Field(100, ge=25)
 
 
+class InMemoryParams(Section):
+    """The ``inmemory`` driver takes no parameters."""
+
+
 class S3Params(Section):
     accesskey: str = ""
     secretkey: str = ""
@@ -197,7 +201,7 @@ REMOVED_DRIVERS = ("swift", "oss")
 
 class Storage(Section):
     filesystem: FilesystemParams | None = None
-    inmemory: dict[str, Any] | None = None
+    inmemory: InMemoryParams | None = None
     s3: S3Params | None = None
     azure: AzureParams | None = None
     gcs: GCSParams | None = None
