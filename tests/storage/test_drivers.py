@@ -12,20 +12,7 @@ import pytest
 from dockyard.storage.driver import factory
 from dockyard.storage.driver.base import FileInfo, StorageDriver
 from storage.driver_suite import DriverCase, DriverSuite
-
-
-def _filesystem_params(tmp: Path) -> dict[str, Any]:
-    return {"rootdirectory": str(tmp / "root"), "maxthreads": 25}
-
-
-def _inmemory_params(tmp: Path) -> dict[str, Any]:
-    return {}
-
-
-PARAMS: dict[str, Callable[[Path], dict[str, Any]]] = {
-    "filesystem": _filesystem_params,
-    "inmemory": _inmemory_params,
-}
+from storage.drivers import PARAMS, create
 
 
 def test_every_available_driver_runs_the_suite() -> None:
@@ -63,7 +50,7 @@ def _driver_snapshot(driver: StorageDriver) -> Callable[[], Any]:
 @pytest.fixture(params=sorted(PARAMS))
 def case(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[DriverCase]:
     name: str = request.param
-    driver = factory.create(name, PARAMS[name](tmp_path))
+    driver = create(name, tmp_path)
     if name == "filesystem":
         (tmp_path / "escape").write_bytes(b"outside the root")  # what "/../escape" would hit
         snapshot = _disk_snapshot(tmp_path)
