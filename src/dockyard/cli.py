@@ -31,6 +31,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "config",
         nargs="?",
+        metavar="CONFIG",
         help="Distribution-format config.yml (default: $REGISTRY_CONFIGURATION_PATH, else the "
         "embedded defaults: filesystem storage in ./registry-data on 127.0.0.1:5000)",
     )
@@ -46,7 +47,10 @@ def _parser() -> argparse.ArgumentParser:
         "or read-only.",
     )
     gc.add_argument(
-        "config", nargs="?", help="the registry's config.yml ($REGISTRY_CONFIGURATION_PATH)"
+        "config",
+        nargs="?",
+        metavar="CONFIG",
+        help="the registry's config.yml (default: $REGISTRY_CONFIGURATION_PATH)",
     )
     gc.add_argument(
         "-d", "--dry-run", action="store_true", help="report what would be deleted; delete nothing"
@@ -71,12 +75,14 @@ def _fail(message: str, status: int = EXIT_CONFIG) -> int:
 def serve(config_path: str | None, workers: int | None) -> int:
     from dockyard import server
     from dockyard.config import loader, support
+    from dockyard.storage.driver import factory
 
     try:
         config = loader.load(config_path)
         warnings = support.check(config)
-        server.parse_addr(config.http.addr)
-    except (loader.ConfigError, server.ServerConfigError) as exc:
+        factory.prepare(config.storage.driver_name, config.storage.driver_params)
+        server.check_listen(config.http.addr)
+    except (loader.ConfigError, factory.DriverUnavailableError, server.ServerConfigError) as exc:
         return _fail(str(exc))
     logs.setup(config.log.level, config.log.formatter, config.log.fields)
     for warning in warnings:
@@ -86,7 +92,11 @@ def serve(config_path: str | None, workers: int | None) -> int:
     except server.ServerConfigError as exc:
         return _fail(str(exc))
     except OSError as exc:
-        return _fail(f"cannot listen on {config.http.addr}: {exc.strerror or exc}")
+        return _fail(f"http.addr: cannot listen on {config.http.addr}: {exc.strerror or exc}")
+    except RuntimeError as exc:  # granian reports socket errors this way
+        if "os error" not in str(exc):
+            raise
+        return _fail(f"http.addr: cannot listen on {config.http.addr}: {exc}")
     return 0
 
 

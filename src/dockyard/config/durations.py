@@ -60,6 +60,8 @@ def format_duration(seconds: float) -> str:
 
 
 Duration = Annotated[
-    float, BeforeValidator(parse_duration), PlainSerializer(format_duration, return_type=str)
+    float,
+    BeforeValidator(parse_duration),
+    PlainSerializer(format_duration, return_type=str, when_used="json"),
 ]
 """A config field holding a Go duration, exposed to Python as seconds."""

@@ -323,20 +323,25 @@ class Auth(Section):
 
     @model_validator(mode="after")
     def _one(self) -> Auth:
-        configured = [k for k, v in self if v is not None]
-        configured += list(self.model_extra or {})
+        configured = [name for name, _ in self._providers()]
         if len(configured) > 1:
             raise ValueError(f"only one auth provider may be configured, found {configured}")
         return self
 
+    def _providers(self) -> list[tuple[str, Any]]:
+        found = [
+            (name, getattr(self, name))
+            for name in type(self).model_fields
+            if getattr(self, name) is not None
+        ]
+        found += [(name, value or {}) for name, value in (self.model_extra or {}).items()]
+        return found
+
     @property
     def provider(self) -> tuple[str, Any] | None:
-        for name, value in self:
-            if value is not None:
-                return name, value
-        for name, value in (self.model_extra or {}).items():
-            return name, value or {}
-        return None
+        """The configured access controller as (name, parameters), or None."""
+        providers = self._providers()
+        return providers[0] if providers else None
 
 
 # -- middleware -------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ here, before start-up, with one line saying so.
 from __future__ import annotations
 
 import importlib
+import os
 from typing import Any
 
 from dockyard.storage.driver.base import StorageDriver
@@ -47,3 +48,24 @@ def create(name: str, params: dict[str, Any]) -> StorageDriver:
     cls = getattr(importlib.import_module(module), attr)
     driver: StorageDriver = cls(**params)
     return driver
+
+
+def prepare(name: str, params: dict[str, Any]) -> None:
+    """Make sure the configured storage can be used before serving, or say why not in one line.
+
+    For ``filesystem``: the root directory is created if missing and must be writable.
+    """
+    check(name)
+    if name != "filesystem":
+        return
+    root = os.path.abspath(params["rootdirectory"])
+    try:
+        os.makedirs(root, exist_ok=True)
+        if not os.path.isdir(root):
+            raise NotADirectoryError(20, "not a directory")
+        if not os.access(root, os.W_OK | os.X_OK):
+            raise PermissionError(13, "not writable")
+    except OSError as exc:
+        raise DriverUnavailableError(
+            f"storage.filesystem.rootdirectory: cannot use {root}: {exc.strerror or exc}"
+        ) from None
