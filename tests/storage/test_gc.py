@@ -205,3 +205,55 @@ def test_every_driver_collects_the_same(
         await source.close()
 
     collect_everywhere()
+
+
+def test_unreadable_link_stops_before_deleting(collected: tuple[DockyardServer, Scenario]) -> None:
+    server, s = collected
+    disk = Layout(server.root)
+    link = disk.revision(APP, s.digest("A")) / "link"
+    link.write_bytes(b"sha256:not-a-digest\n")
+    before = disk.snapshot()
+    result = garbage_collect(server.config_path)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"dockyard: garbage-collect: stopped before deleting anything: unreadable link file "
+        f"/docker/registry/v2/repositories/{APP}/_manifests/revisions/sha256/"
+        f"{s.digest('A')[7:]}/link: b'sha256:not-a-digest\\n'"
+    ]
+    assert disk.snapshot() == before
+
+
+@pytest.mark.interop
+def test_same_blobs_as_distribution(template: tuple[Path, Scenario], tmp_path: Path) -> None:
+    """Distribution 2.8's own ``garbage-collect`` on a copy of the same data deletes the same blobs.
+
+    (2.8 leaves ``_layers`` links to deleted blobs behind, which v3 and Dockyard remove, and it
+    knows nothing of Dockyard's ``_referrers``; everything else must match file for file.)
+    """
+    if shutil.which("docker-registry") is None:
+        pytest.skip("docker-registry (Distribution 2.8) is not installed; scripts/test installs it")
+    root, _ = template
+    results = {}
+    for name, command in (
+        ("distribution", ["docker-registry", "garbage-collect"]),
+        ("dockyard", [sys.executable, "-m", "dockyard", "garbage-collect"]),
+    ):
+        data = tmp_path / name / "data"
+        shutil.copytree(root, data)
+        config = tmp_path / name / "config.yml"
+        config.write_text(f"version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: {data}\n")
+        done = subprocess.run([*command, str(config)], capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        results[name] = {str(p.relative_to(data)) for p in data.rglob("*") if p.is_file()}
+    ignored = ("/_layers/", "/_referrers/")
+    assert {p for p in results["dockyard"] if not any(i in p for i in ignored)} == {
+        p for p in results["distribution"] if not any(i in p for i in ignored)
+    }
+    # The only links Dockyard removed beyond 2.8 point at blobs both deleted.
+    for path in results["distribution"] - results["dockyard"]:
+        assert "/_layers/" in path or "/_referrers/" in path, path
+        if "/_layers/" in path:
+            hex_ = path.split("/")[-2]
+            assert (
+                f"docker/registry/v2/blobs/sha256/{hex_[:2]}/{hex_}/data" not in results["dockyard"]
+            )

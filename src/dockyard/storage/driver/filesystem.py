@@ -111,6 +111,8 @@ class FilesystemDriver:
                 remaining -= len(chunk)
                 yield chunk
         finally:
+            # Inline, not on the pool: closing a read-only descriptor never waits on the disk,
+            # and this also runs while a cancelled request unwinds or after the pool shut down.
             os.close(fd)
 
     async def writer(self, path: str, append: bool = False) -> FilesystemWriter:
@@ -298,6 +300,8 @@ def _atomic_write(full: str, content: bytes) -> None:
             _write_all(fd, content)
             os.fsync(fd)
         finally:
+            # Inline, not on the pool: closing a read-only descriptor never waits on the disk,
+            # and this also runs while a cancelled request unwinds or after the pool shut down.
             os.close(fd)
         os.rename(tmp, full)
     except BaseException:
