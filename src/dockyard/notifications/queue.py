@@ -158,8 +158,11 @@ class _Log:
         pending = 0
         for number in segments:
             path = os.path.join(self.dir, _segment_name(number))
-            with open(path, "rb") as f:
-                data = f.read()
+            try:
+                with open(path, "rb") as f:
+                    data = f.read()
+            except FileNotFoundError:
+                continue
             start = self.read_off if number == self.read_seg else 0
             complete = data.rfind(b"\n") + 1
             if complete < len(data):
@@ -228,7 +231,15 @@ class _Log:
     def advance(self, length: int) -> None:
         self.read_off += length
         self.pending -= 1
-        self.save_cursor()
+        finished = (
+            self.read_seg < self.write_seg
+            and self.rfd is not None
+            and self.read_off >= os.fstat(self.rfd).st_size
+        )
+        if finished:
+            self._next_segment()
+        else:
+            self.save_cursor()
 
     def save_cursor(self) -> None:
         os.pwrite(self.cfd, _CURSOR_FORMAT % (self.read_seg, self.read_off), 0)
