@@ -74,7 +74,9 @@ class InMemoryCacheProvider:
     def repository(self, name: str) -> BlobDescriptorCache:
         return _Scoped(self._lru, "/" + name, self.stats)
 
-    def __len__(self) -> int:
+    @property
+    def size(self) -> int:
+        """Entries held (no ``__len__``: an empty cache must still be truthy)."""
         return len(self._lru.entries)
 
     def vars(self) -> dict[str, object]:

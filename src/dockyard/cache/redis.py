@@ -102,34 +102,42 @@ class RedisCacheProvider:
             self._client = redis.asyncio.Redis(**self._options)
         return self._client
 
-    def available(self) -> bool:
-        return not self._down or time.monotonic() >= self._down_until
+    async def ready(self) -> bool:
+        """Whether to use Redis now. After an outage the first caller probes it and replays
+        the invalidations it missed, before anything is read from it again."""
+        if not self._down:
+            return True
+        if time.monotonic() < self._down_until:
+            return False
+        try:
+            await self.run(lambda client: client.ping())
+            while self._replay:
+                scope, digest = self._replay[0]
+                await self.run(lambda client: _RedisScope(self, scope)._clear(client, digest))
+                self._replay.pop(0)
+        except Exception as exc:
+            self.failed(exc)
+            return False
+        self._down = False
+        log.info("redis cache available again")
+        if self._replay_lost:
+            self._replay_lost = False
+            log.warning(
+                "redis cache: invalidations were lost during the outage; descriptors of blobs "
+                "deleted meanwhile may be stale until Redis is flushed"
+            )
+        return True
 
     def failed(self, exc: BaseException) -> None:
         self.stats.errors += 1
         now = time.monotonic()
         if not self._down:
-            log.error("redis cache unavailable (%s); serving from storage", exc or type(exc))
+            log.error("redis cache unavailable (%r); serving from storage", exc)
             self._pause = PAUSE_MIN
         else:
             self._pause = min(self._pause * 2, PAUSE_MAX)
         self._down = True
         self._down_until = now + self._pause
-
-    async def succeeded(self) -> None:
-        if not self._down:
-            return
-        self._down = False
-        log.info("redis cache available again")
-        replay, self._replay = self._replay, []
-        for scope, digest in replay:
-            await _RedisScope(self, scope).clear(digest)
-        if self._replay_lost:
-            self._replay_lost = False
-            log.warning(
-                "redis cache: invalidations were lost during the outage; entries for "
-                "blobs deleted meanwhile may be stale until Redis is flushed"
-            )
 
     def remember_clear(self, scope: str | None, digest: Digest) -> None:
         if len(self._replay) < MAX_REPLAY:
@@ -191,7 +199,7 @@ class _RedisScope:
         provider = self._provider
         stats = provider.stats
         stats.requests += 1
-        if not provider.available():
+        if not await provider.ready():
             stats.misses += 1
             return None
         try:
@@ -200,7 +208,6 @@ class _RedisScope:
             provider.failed(exc)
             stats.misses += 1
             return None
-        await provider.succeeded()
         if reply is None:
             stats.misses += 1
         else:
@@ -236,14 +243,12 @@ class _RedisScope:
 
     async def set(self, digest: Digest, descriptor: Descriptor) -> None:
         provider = self._provider
-        if not provider.available():
+        if not await provider.ready():
             return
         try:
             await provider.run(lambda client: self._set(client, digest, descriptor))
         except Exception as exc:
             provider.failed(exc)
-            return
-        await provider.succeeded()
 
     async def _set(self, client: Any, digest: Digest, descriptor: Descriptor) -> None:
         pipe = client.pipeline(transaction=False)
@@ -258,7 +263,7 @@ class _RedisScope:
 
     async def clear(self, digest: Digest) -> None:
         provider = self._provider
-        if not provider.available():
+        if not await provider.ready():
             provider.remember_clear(self._repo, digest)
             return
         try:
@@ -266,8 +271,6 @@ class _RedisScope:
         except Exception as exc:
             provider.failed(exc)
             provider.remember_clear(self._repo, digest)
-            return
-        await provider.succeeded()
 
     async def _clear(self, client: Any, digest: Digest) -> None:
         pipe = client.pipeline(transaction=True)
