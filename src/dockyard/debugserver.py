@@ -63,7 +63,7 @@ def merge_redis(snaps: list[dict[str, Any]]) -> dict[str, Any] | None:
     if not live:
         return None
     out = dict(live[0])
-    for key in ("Active", "Idle", "Created"):
+    for key in ("Active", "Idle"):
         out[key] = sum(v.get(key, 0) for v in live)
     out["Available"] = all(v.get("Available", True) for v in live)
     return out

@@ -38,7 +38,9 @@ def test_old_uploads_are_purged_fresh_ones_kept(
     server.start()
     with server.client() as client:
         fresh = start_upload(client, repo)
-        wait_until(lambda: not old.exists() and not nested.exists(), 20, what="purge of old uploads")
+        wait_until(
+            lambda: not old.exists() and not nested.exists(), 20, what="purge of old uploads"
+        )
         assert unreadable.exists(), "an upload without a readable startedat is kept"
         response = client.patch(fresh, content=b"still going")
         assert response.status_code == 202, "a fresh upload survives the purge"

@@ -49,6 +49,11 @@ class Receiver:
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
+            def do_HEAD(self) -> None:  # noqa: N802 (a target for HTTP health checks)
+                self.send_response(receiver.status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
             def log_message(self, format: str, *args: Any) -> None:
                 return
 

@@ -165,7 +165,6 @@ class RedisCacheProvider:
             "Config": config,
             "Active": len(getattr(pool, "_in_use_connections", ()) or ()),
             "Idle": len(getattr(pool, "_available_connections", ()) or ()),
-            "Created": getattr(pool, "_created_connections", 0),
             "Available": not self._down,
         }
 
