@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from cache_suite import CacheSuite, digest, run
+
 from dockyard.cache.memory import InMemoryCacheProvider
 from dockyard.registry.descriptor import Descriptor
 

@@ -72,9 +72,7 @@ def _blob_path(digest: str) -> str:
     return f"/docker/registry/v2/blobs/sha256/{hexpart[:2]}/{hexpart}/data"
 
 
-def test_redirect_storage_middleware(
-    make_server: Callable[..., DockyardServer], repo: str
-) -> None:
+def test_redirect_storage_middleware(make_server: Callable[..., DockyardServer], repo: str) -> None:
     server = make_server(
         middleware={
             "storage": [{"name": "redirect", "options": {"baseurl": "https://cdn.example.test/r"}}]
@@ -85,9 +83,7 @@ def test_redirect_storage_middleware(
         for method in ("GET", "HEAD"):
             response = client.request(method, f"/v2/{repo}/blobs/{digest}")
             assert response.status_code == 307
-            assert response.headers["location"] == "https://cdn.example.test/r" + _blob_path(
-                digest
-            )
+            assert response.headers["location"] == "https://cdn.example.test/r" + _blob_path(digest)
     server.stop()
     server.config["storage"]["redirect"] = {"disable": True}
     server.start()
@@ -145,4 +141,6 @@ def test_unknown_middleware_stops_startup(make_server: Callable[..., DockyardSer
 
 def test_bad_middleware_options_stop_startup(make_server: Callable[..., DockyardServer]) -> None:
     line = _startup_error(make_server, middleware={"storage": [{"name": "redirect"}]})
-    assert line == "dockyard: middleware.storage: unable to configure 'redirect': no baseurl provided"
+    assert (
+        line == "dockyard: middleware.storage: unable to configure 'redirect': no baseurl provided"
+    )

@@ -113,7 +113,8 @@ class RedisCacheProvider:
             await self.run(lambda client: client.ping())
             while self._replay:
                 scope, digest = self._replay[0]
-                await self.run(lambda client: _RedisScope(self, scope)._clear(client, digest))
+                scoped = _RedisScope(self, scope)
+                await self.run(lambda client, s=scoped, d=digest: s._clear(client, d))
                 self._replay.pop(0)
         except Exception as exc:
             self.failed(exc)
