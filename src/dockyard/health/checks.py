@@ -13,8 +13,6 @@ import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-import httpx
-
 from dockyard.config.models import Health
 from dockyard.storage.driver.base import PathNotFoundError, StorageDriver
 
@@ -110,6 +108,8 @@ def http_check(uri: str, status: int, timeout: float, headers: dict[str, list[st
     flat = [(k, v) for k, values in headers.items() for v in values]
 
     async def check() -> None:
+        import httpx  # only when an http check is configured
+
         try:
             async with httpx.AsyncClient(timeout=timeout or 1.0, trust_env=False) as client:
                 response = await client.head(uri, headers=flat)

@@ -13,12 +13,13 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from dockyard.notifications.events import EVENTS_MEDIA_TYPE, envelope
 from dockyard.notifications.queue import EventQueue
+
+if TYPE_CHECKING:
+    import httpx
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +110,8 @@ class Endpoint:
         self.queue.close()
 
     def _client(self) -> httpx.Client:
+        import httpx  # imported by the delivery thread, off the start-up path
+
         headers = [(k, v) for k, values in self.config.headers.items() for v in values]
         headers.append(("Content-Type", self.config.media_type))
         return httpx.Client(
@@ -150,6 +153,8 @@ class Endpoint:
                         )
 
     def _send(self, client: httpx.Client, record: bytes, failures: int) -> bool:
+        import httpx
+
         try:
             response = client.post(self.config.url, content=envelope([record]))
         except (httpx.HTTPError, OSError) as exc:
