@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from cache_suite import CacheSuite, digest, run
 
 from dockyard.cache.memory import InMemoryCacheProvider
 from dockyard.registry.descriptor import Descriptor
+from support.cache_suite import CacheSuite, digest, run
 
 
 class TestInMemoryCache(CacheSuite):

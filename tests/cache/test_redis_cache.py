@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 import redis
-from cache_suite import CacheSuite, digest, repo, run
 
 from dockyard.cache.redis import RedisCacheProvider
 from dockyard.config.models import Redis
 from dockyard.registry.descriptor import Descriptor
+from support.cache_suite import CacheSuite, digest, repo, run
 from support.redis import RedisServer
 
 

@@ -158,3 +158,19 @@ def test_full_queue_refuses_new_events(tmp_path: Path, repo: str) -> None:
     finally:
         server.stop()
         receiver.stop()
+
+
+def test_memory_queue_without_a_queue_directory(tmp_path: Path, repo: str) -> None:
+    receiver = Receiver().start()
+    server = notifying_server(tmp_path, [endpoint(receiver)])
+    server.config["storage"] = {"inmemory": None, "delete": {"enabled": True}}
+    server.start()
+    try:
+        with server.client() as client:
+            digest = push_blob(client, repo, b"in memory")
+        events = receiver.wait_for(lambda ev: matching(ev, repo), what="an event")
+        assert [e["target"]["digest"] for e in matching(events, repo)] == [digest]
+        assert "queue=memory" in server.logs()
+    finally:
+        server.stop()
+        receiver.stop()
