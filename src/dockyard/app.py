@@ -199,10 +199,10 @@ class App:
     def _health(self, request: Request) -> Response | None:
         """``/debug/health`` on the main port, and 503 for everything while a check fails."""
         assert self.health is not None
-        failing = self.health.failing()
         if request.path == "/debug/health" and request.method in ("GET", "HEAD"):
+            failing = self.health.failing()
             return Response.json(failing, status=503 if failing else 200)
-        if failing:
+        if not self.health.healthy:
             return error_response(
                 ErrorCode.UNAVAILABLE, detail="health check failed: please see /debug/health"
             )
