@@ -66,3 +66,15 @@ def test_redis_cache_and_redis_stopping_mid_test(
         assert "redis cache unavailable" in server.logs()
     finally:
         redis_server.stop()
+
+
+def test_redis_cache_without_redis_address_stops_startup(
+    make_server: Callable[..., DockyardServer],
+) -> None:
+    server = make_server(start=False, storage__cache={"blobdescriptor": "redis"})
+    server.start(wait=False)
+    assert server.process is not None
+    assert server.process.wait(60) == 2
+    assert server.logs().strip() == (
+        "dockyard: storage.cache.blobdescriptor is redis but redis.addr is empty"
+    )
