@@ -1,14 +1,44 @@
 """URLs for ``Location`` and ``Link`` headers, honouring ``http.host`` and ``relativeurls``.
 
-Distribution builds absolute URLs from ``http.host`` when set, else from the request's
-``X-Forwarded-Proto``/``X-Forwarded-Host``/``Host``; ``relativeurls: true`` drops scheme and host.
+Distribution builds absolute URLs from ``http.host`` when set, else from the request: the first
+element of an RFC 7239 ``Forwarded`` header (``proto=``, ``host=``) when present, otherwise
+``X-Forwarded-Proto``/``X-Forwarded-Host`` (first of a list), otherwise the ``Host`` header.
+``relativeurls: true`` drops scheme and host.
 """
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote, urlsplit
 
 from dockyard.api.http import Request
+
+# One ``key=value`` pair of a Forwarded element; values may be quoted (RFC 7230 quoted-string).
+_FORWARDED_PAIR = re.compile(r'\s*([A-Za-z]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^;,\s]*)\s*')
+
+
+def forwarded(header: str) -> dict[str, str]:
+    """The parameters of the first element of a ``Forwarded`` header, keys lower-cased.
+
+    Malformed input yields what parsed before the fault (possibly nothing), never an error.
+    """
+    out: dict[str, str] = {}
+    position = 0
+    while position < len(header):
+        found = _FORWARDED_PAIR.match(header, position)
+        if not found:
+            break
+        key, value = found.group(1).lower(), found.group(2)
+        if value.startswith('"'):
+            value = re.sub(r"\\(.)", r"\1", value[1:-1])
+        out.setdefault(key, value)
+        position = found.end()
+        if position >= len(header) or header[position] == ",":
+            break
+        if header[position] != ";":
+            break
+        position += 1
+    return out
 
 
 class URLBuilder:
@@ -22,11 +52,17 @@ class URLBuilder:
             return self._prefix
         if self._host:
             return self._host + (urlsplit(self._host).path.rstrip("/") and "" or self._prefix)
-        proto = request.header("x-forwarded-proto") or request.scheme
-        host = request.header("x-forwarded-host") or request.host
+        proto, host = request.scheme, request.host
+        header = request.header("forwarded")
+        if header:
+            params = forwarded(header)
+            proto, host = params.get("proto") or proto, params.get("host") or host
+        else:
+            proto = _first(request.header("x-forwarded-proto")) or proto
+            host = _first(request.header("x-forwarded-host")) or host
         if not host:
             return self._prefix
-        return f"{proto.split(',')[0].strip()}://{host.split(',')[0].strip()}{self._prefix}"
+        return f"{proto}://{host}{self._prefix}"
 
     def path(self, request: Request, path: str) -> str:
         return self.base(request) + quote(path, safe="/:@=&?-._~")
@@ -39,3 +75,7 @@ class URLBuilder:
 
     def upload(self, request: Request, name: str, upload_id: str) -> str:
         return self.path(request, f"/v2/{name}/blobs/uploads/{upload_id}")
+
+
+def _first(value: str | None) -> str:
+    return value.split(",")[0].strip() if value else ""
