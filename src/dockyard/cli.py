@@ -73,7 +73,7 @@ def _fail(message: str, status: int = EXIT_CONFIG) -> int:
 
 
 def serve(config_path: str | None, workers: int | None) -> int:
-    from dockyard import server
+    from dockyard import preflight, server
     from dockyard.config import loader, support
     from dockyard.storage.driver import factory
 
@@ -82,7 +82,13 @@ def serve(config_path: str | None, workers: int | None) -> int:
         warnings = support.check(config)
         factory.prepare(config.storage.driver_name, config.storage.driver_params)
         server.check_listen(config.http.addr)
-    except (loader.ConfigError, factory.DriverUnavailableError, server.ServerConfigError) as exc:
+        preflight.check(config)
+    except (
+        loader.ConfigError,
+        factory.DriverUnavailableError,
+        server.ServerConfigError,
+        preflight.StartupError,
+    ) as exc:
         return _fail(str(exc))
     logs.setup(config.log.level, config.log.formatter, config.log.fields)
     for warning in warnings:

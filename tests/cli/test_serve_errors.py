@@ -131,24 +131,19 @@ def test_port_in_use(tmp_path: Path, busy_port: int) -> None:
     )
 
 
-def test_features_for_later_are_logged_at_start_up(tmp_path: Path) -> None:
+def test_ignored_settings_are_logged_at_start_up(tmp_path: Path) -> None:
     server = DockyardServer(tmp_path)
-    server.config["notifications"] = {
-        "endpoints": [{"name": "hook", "url": "http://127.0.0.1:9/events"}]
-    }
-    server.config["http"]["debug"] = {"addr": "127.0.0.1:0"}
+    server.config["compatibility"] = {"schema1": {"enabled": True}}
     server.start()
     try:
         with server.client() as client:
             assert client.get("/v2/").status_code == 200
 
         def logged() -> bool:
-            return "http.debug: the debug server is not implemented yet (issue 4)" in server.logs()
+            return "compatibility.schema1.enabled: Docker schema 1 manifests are refused" in (
+                server.logs()
+            )
 
-        wait_until(logged, 10, what="the start-up warnings")
-        assert (
-            "notifications.endpoints: sending notifications is not implemented yet (issue 4)"
-            in server.logs()
-        )
+        wait_until(logged, 10, what="the start-up warning")
     finally:
         server.stop()

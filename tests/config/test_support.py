@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from config.examples import V28, v3
+from config.examples import v3
 from config.test_models import MINIMAL, load_text
 from dockyard.config import loader, support
 
@@ -61,37 +61,10 @@ def test_object_store_drivers_refused(driver: str) -> None:
     )
 
 
-def test_accepted_for_later(tmp_path: Path) -> None:
+def test_operational_features_start_without_warnings(tmp_path: Path) -> None:
+    """Notifications, Redis, health, debug, middleware, draintimeout are implemented: no warning."""
     document = yaml.safe_load(v3("filesystem"))
     for key in ("auth", "proxy", "policy"):
         del document[key]
     del document["http"]["tls"]
-    warnings = support.check(loader.validate(document))
-    assert [w.split(":", 1)[0] for w in warnings] == [
-        "notifications.endpoints",
-        "redis",
-        "health",
-        "http.debug",
-        "middleware.registry",
-        "middleware.repository",
-        "middleware.storage",
-        "middleware.storage",
-        "http.draintimeout",
-    ]
-    assert warnings[0] == (
-        "notifications.endpoints: sending notifications is not implemented yet (issue 4); ignored"
-    )
-
-
-def test_v28_leftovers_warn(tmp_path: Path) -> None:
-    document = yaml.safe_load(V28)
-    del document["auth"]
-    del document["http"]["tls"]
-    warnings = support.check(loader.validate(document))
-    assert any(w.startswith("compatibility.schema1.enabled: Docker schema 1") for w in warnings)
-    assert any(w.startswith("reporting: removed in Distribution v3") for w in warnings)
-
-
-def test_plain_configurations_are_quiet(tmp_path: Path) -> None:
-    assert support.check(loader.load(None, {})) == []
-    assert support.check(load_text(tmp_path, MINIMAL + "auth: none\n")) == []
+    assert support.check(loader.validate(document)) == []

@@ -6,8 +6,8 @@ arrive in later issues, and a few cannot be offered at all. :func:`check` runs b
 * **refused** settings stop start-up with one line saying why — where ignoring them would change
   what the registry serves or who may use it (auth, TLS, pull-through proxy, resource policy,
   object-store drivers, Let's Encrypt, unix sockets);
-* **later** settings are accepted; :func:`check` returns one warning per configured one, which
-  start-up logs, so an operator sees that, say, webhooks will not fire yet.
+* **ignored** settings (removed in Distribution v3) are accepted; :func:`check` returns one
+  warning per configured one, which start-up logs.
 
 ``docs/configuration.md`` is the human-readable form of this module; keep them in step.
 """
@@ -19,7 +19,6 @@ from dockyard.config.models import Configuration
 from dockyard.storage.driver import factory
 
 ISSUE_AUTH = "issue 3"
-ISSUE_OPS = "issue 4"
 KNOWN_AUTH = ("silly", "token", "htpasswd")
 
 
@@ -83,34 +82,9 @@ def _refuse_serving(config: Configuration) -> None:
 
 
 def _later(config: Configuration) -> list[str]:
-    """One warning per configured feature that is accepted but not acted on yet."""
+    """One warning per configured setting that is accepted but has no effect."""
     warnings: list[str] = []
 
-    def later(key: str, what: str, issue: str = ISSUE_OPS) -> None:
-        warnings.append(f"{key}: {what} is not implemented yet ({issue}); ignored")
-
-    if any(not e.disabled for e in config.notifications.endpoints):
-        later("notifications.endpoints", "sending notifications")
-    if config.storage.cache.kind == "redis" or config.redis.addresses:
-        later("redis", "the Redis blob-descriptor cache")
-    health = config.health
-    if health.storagedriver.enabled or health.file or health.http or health.tcp:
-        later("health", "health checking")
-    if config.http.debug.addr:
-        later("http.debug", "the debug server")
-    middleware = config.middleware
-    for kind, entries in (
-        ("registry", middleware.registry),
-        ("repository", middleware.repository),
-        ("storage", middleware.storage),
-    ):
-        for entry in entries:
-            if not entry.disabled:
-                later(f"middleware.{kind}", f"the {entry.name!r} middleware")
-    if any(not hook.disabled for hook in config.log.hooks):
-        later("log.hooks", "mail log hooks")
-    if config.http.draintimeout:
-        later("http.draintimeout", "draining connections on shutdown")
     if config.compatibility.schema1.enabled:
         warnings.append(
             "compatibility.schema1.enabled: Docker schema 1 manifests are refused whatever this "
