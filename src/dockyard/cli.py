@@ -37,7 +37,7 @@ def _fail(message: str) -> int:
 
 
 def serve(config_path: str | None, workers: int | None) -> int:
-    from dockyard import server
+    from dockyard import auth, server
     from dockyard.config import loader
     from dockyard.storage.driver.factory import DriverUnavailableError, check
 
@@ -45,7 +45,13 @@ def serve(config_path: str | None, workers: int | None) -> int:
         config = loader.load(config_path)
         check(config.storage.driver_name)
         server.parse_addr(config.http.addr)
-    except (loader.ConfigError, DriverUnavailableError, server.ServerConfigError) as exc:
+        auth.build(config)  # the workers build it again: this is for one clear line, once
+    except (
+        loader.ConfigError,
+        DriverUnavailableError,
+        server.ServerConfigError,
+        auth.AuthConfigError,
+    ) as exc:
         return _fail(str(exc))
     logs.setup(config.log.level, config.log.formatter, config.log.fields)
     try:

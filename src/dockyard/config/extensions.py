@@ -9,9 +9,13 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from dockyard.config.access import AccessExtensions
+
 
 class Extensions(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     workers: int = Field(1, ge=1, le=64)
     """Worker processes serving the API (``inmemory`` storage always uses one)."""
+    auth: AccessExtensions = AccessExtensions()
+    """The built-in token issuer, the access policy and login rate limiting (config/access.py)."""
