@@ -13,6 +13,7 @@ from support.api import assert_error
 from support.server import DockyardServer
 
 DIGEST = "sha256:" + "a" * 64
+PUSH = "repository:team/app:pull repository:team/app:push"
 REALM, SERVICE = "silly-realm", "silly-service"
 
 
@@ -35,15 +36,15 @@ def _challenge(scope: str = "") -> str:
         ("GET", "/v2/team/app/tags/list", "repository:team/app:pull"),
         ("GET", "/v2/team/app/manifests/latest", "repository:team/app:pull"),
         ("HEAD", "/v2/team/app/manifests/latest", "repository:team/app:pull"),
-        ("PUT", "/v2/team/app/manifests/latest", "repository:team/app:pull repository:team/app:push"),
+        ("PUT", "/v2/team/app/manifests/latest", PUSH),
         ("DELETE", f"/v2/team/app/manifests/{DIGEST}", "repository:team/app:delete"),
         ("GET", f"/v2/team/app/blobs/{DIGEST}", "repository:team/app:pull"),
         ("HEAD", f"/v2/team/app/blobs/{DIGEST}", "repository:team/app:pull"),
         ("DELETE", f"/v2/team/app/blobs/{DIGEST}", "repository:team/app:delete"),
-        ("POST", "/v2/team/app/blobs/uploads/", "repository:team/app:pull repository:team/app:push"),
+        ("POST", "/v2/team/app/blobs/uploads/", PUSH),
         ("GET", "/v2/team/app/blobs/uploads/some-id", "repository:team/app:pull"),
-        ("PATCH", "/v2/team/app/blobs/uploads/some-id", "repository:team/app:pull repository:team/app:push"),  # noqa: E501
-        ("PUT", "/v2/team/app/blobs/uploads/some-id", "repository:team/app:pull repository:team/app:push"),  # noqa: E501
+        ("PATCH", "/v2/team/app/blobs/uploads/some-id", PUSH),
+        ("PUT", "/v2/team/app/blobs/uploads/some-id", PUSH),
         ("DELETE", "/v2/team/app/blobs/uploads/some-id", "repository:team/app:delete"),
         ("GET", f"/v2/team/app/referrers/{DIGEST}", "repository:team/app:pull"),
     ],
@@ -55,10 +56,8 @@ def test_request_needs_records(silly: DockyardServer, method: str, path: str, sc
     assert response.headers["www-authenticate"] == _challenge(scope)
     if method != "HEAD":
         entry = assert_error(response, 401, "UNAUTHORIZED")
-        expected = [
-            {"Type": s.split(":")[0], "Class": "", "Name": s.split(":")[1], "Action": s.split(":")[2]}
-            for s in scope.split()
-        ]
+        parts = [s.split(":") for s in scope.split()]
+        expected = [{"Type": t, "Class": "", "Name": n, "Action": a} for t, n, a in parts]
         assert entry.get("detail", []) == expected
 
 
