@@ -279,7 +279,8 @@ class Auth(Section):
 
     @model_validator(mode="after")
     def _one(self) -> Auth:
-        configured = [k for k, v in self if v is not None]
+        # Iterating a model yields its extras too: count declared fields and extras once each.
+        configured = [k for k in type(self).model_fields if getattr(self, k) is not None]
         configured += list(self.model_extra or {})
         if len(configured) > 1:
             raise ValueError(f"only one auth provider may be configured, found {configured}")
