@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import os
 
-from dockyard import logs
+from dockyard import logs, tls
 from dockyard.config import loader
 from dockyard.config.models import Configuration
 
@@ -58,20 +58,28 @@ def run(config: Configuration, config_path: str | None, workers: int | None = No
     if config.http.net == "unix":
         raise ServerConfigError("http.net: unix sockets are not supported yet")
     host, port = parse_addr(config.http.addr)
-    os.environ[CONFIG_FILE_ENV] = config_path or ""
-    count = worker_count(config, workers)
-    log.info("listening on %s:%d with %d worker(s)", host, port, count)
-    server = Granian(
-        "dockyard.server:worker_app",
-        address=host,
-        port=port,
-        interface=Interfaces.ASGI,
-        workers=count,
-        factory=True,
-        loop=Loops.uvloop,
-        log_enabled=True,
-        log_level="warning",  # type: ignore[arg-type]
-        log_access=False,
-        websockets=False,
-    )
-    server.serve()
+    try:
+        transport = tls.prepare(config.http)
+    except tls.TLSConfigError as exc:
+        raise ServerConfigError(str(exc)) from None
+    try:
+        os.environ[CONFIG_FILE_ENV] = config_path or ""
+        count = worker_count(config, workers)
+        log.info("listening on %s://%s:%d with %d worker(s)", transport.scheme, host, port, count)
+        server = Granian(
+            "dockyard.server:worker_app",
+            address=host,
+            port=port,
+            interface=Interfaces.ASGI,
+            workers=count,
+            factory=True,
+            loop=Loops.uvloop,
+            log_enabled=True,
+            log_level="warning",  # type: ignore[arg-type]
+            log_access=False,
+            websockets=False,
+            **transport.options,
+        )
+        server.serve()
+    finally:
+        transport.cleanup()

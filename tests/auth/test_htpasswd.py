@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-import yaml
 
 from auth.conftest import PASSWORDS, write_htpasswd
 from support.api import assert_error, push_image
 from support.server import DockyardServer, base_config, free_port, wait_until
+from support.startup import refused
 
 REALM = 'Dockyard "test" realm'
 
@@ -123,19 +121,7 @@ def test_backend_failure_answers_without_detail(
 
 
 def _start_fails(tmp_path: Path, auth: dict) -> str:
-    config = base_config(tmp_path / "data", free_port(), auth=auth)
-    path = tmp_path / "config.yml"
-    path.write_text(yaml.safe_dump(config))
-    result = subprocess.run(
-        [sys.executable, "-m", "dockyard", "serve", str(path)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 2, result
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    return lines[0]
+    return refused(tmp_path, base_config(tmp_path / "data", free_port(), auth=auth))
 
 
 @pytest.mark.parametrize(

@@ -3,8 +3,6 @@ the policy intersection, and the registry verifying its tokens through ``auth.to
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -12,12 +10,12 @@ from typing import Any
 import httpx
 import jwt
 import pytest
-import yaml
 
 from auth.conftest import ISSUER, PASSWORDS, SERVICE, token_auth
 from support.api import assert_error, push_image
 from support.pki import Issued, self_signed
 from support.server import DockyardServer, base_config, free_port
+from support.startup import refused
 
 POLICY = {
     "groups": {"developers": ["alice", "bob"]},
@@ -210,20 +208,6 @@ def test_registry_challenge_points_at_the_issuer(server: DockyardServer) -> None
     )
 
 
-def _refused(tmp_path: Path, config: dict[str, Any]) -> str:
-    path = tmp_path / "config.yml"
-    path.write_text(yaml.safe_dump(config))
-    result = subprocess.run(
-        [sys.executable, "-m", "dockyard", "serve", str(path)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 2, result
-    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
-    return result.stderr.strip()
-
-
 def test_start_up_refusals(
     tmp_path: Path, htpasswd: Path, signer: tuple[Issued, Path, Path], module_dir: Path
 ) -> None:
@@ -231,14 +215,14 @@ def test_start_up_refusals(
     good = issuer_config(tmp_path / "data", port, htpasswd, signer)
 
     no_token = {**good, "auth": {"htpasswd": {"realm": "r", "path": str(htpasswd)}}}
-    assert "dockyard.auth.tokenissuer: needs auth.token" in _refused(tmp_path, no_token)
+    assert "dockyard.auth.tokenissuer: needs auth.token" in refused(tmp_path, no_token)
 
     other_cert, _ = self_signed("someone else").write(module_dir / "other", "other")
     untrusted = {**good, "auth": token_auth(other_cert)}
-    assert "is not trusted by auth.token" in _refused(tmp_path, untrusted)
+    assert "is not trusted by auth.token" in refused(tmp_path, untrusted)
 
     policy_only = {**good, "auth": token_auth(signer[1]), "dockyard": {"auth": {"policy": POLICY}}}
-    assert "dockyard.auth.policy: applies only with" in _refused(tmp_path, policy_only)
+    assert "dockyard.auth.policy: applies only with" in refused(tmp_path, policy_only)
 
 
 def test_endpoint_absent_when_not_configured(client: httpx.Client) -> None:
