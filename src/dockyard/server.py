@@ -42,6 +42,13 @@ def worker_count(config: Configuration, requested: int | None) -> int:
     return max(1, requested)
 
 
+def _sends_passwords(config: Configuration) -> bool:
+    provider = config.auth.provider
+    return (provider is not None and provider[0] == "htpasswd") or bool(
+        config.dockyard.auth.tokenissuer
+    )
+
+
 def worker_app():  # type: ignore[no-untyped-def]
     """Granian's factory target, called in each worker process."""
     from dockyard.app import App
@@ -66,6 +73,8 @@ def run(config: Configuration, config_path: str | None, workers: int | None = No
         os.environ[CONFIG_FILE_ENV] = config_path or ""
         count = worker_count(config, workers)
         log.info("listening on %s://%s:%d with %d worker(s)", transport.scheme, host, port, count)
+        if transport.scheme == "http" and _sends_passwords(config):
+            log.warning("passwords are accepted over plain HTTP: configure http.tls (docs/tls.md)")
         server = Granian(
             "dockyard.server:worker_app",
             address=host,
