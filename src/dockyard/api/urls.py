@@ -1,34 +1,51 @@
 """URLs for ``Location`` and ``Link`` headers, honouring ``http.host`` and ``relativeurls``.
 
-As Distribution builds them:
+Distribution builds absolute URLs from ``http.host`` when set, else from the request: the first
+element of an RFC 7239 ``Forwarded`` header (``proto=``, ``host=``) when present, otherwise
+``X-Forwarded-Proto``/``X-Forwarded-Host`` (first of a list), otherwise the ``Host`` header.
+``relativeurls: true`` drops scheme and host.
 
-- ``http.host`` with a scheme and a host wins over everything (``relativeurls`` too): the API
-  path is resolved against it as a relative reference, so ``https://r.example.com/reg/`` gives
-  ``https://r.example.com/reg/v2/…`` while ``https://r.example.com/reg`` (no trailing slash)
-  gives ``https://r.example.com/v2/…``; ``http.prefix`` is not added.
-- otherwise ``relativeurls: true`` gives an absolute path (Dockyard keeps ``http.prefix`` in it,
-  where Distribution drops it and so points clients outside the prefix);
-- otherwise scheme and host come from ``Forwarded`` (RFC 7239) if present, else
-  ``X-Forwarded-Proto``/``X-Forwarded-Host`` (the first of a list), else the request itself
-  (``https`` on a TLS listener), followed by ``http.prefix``.
+``http.host`` (with a scheme and a host) wins over ``relativeurls``, as in Distribution, and the
+API path is resolved against it as a relative reference: ``https://r.example.com/reg/`` gives
+``https://r.example.com/reg/v2/…`` while ``https://r.example.com/reg`` (no trailing slash) gives
+``https://r.example.com/v2/…``; ``http.prefix`` is not added to it. A ``host`` without a scheme
+is ignored, as Distribution ignores it. Relative URLs keep ``http.prefix`` (Distribution drops
+it, pointing clients outside the prefix).
 """
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote, urlsplit
 
 from dockyard.api.http import Request
 
+# One ``key=value`` pair of a Forwarded element; values may be quoted (RFC 7230 quoted-string).
+_FORWARDED_PAIR = re.compile(r'\s*([A-Za-z]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^;,\s]*)\s*')
 
-def _forwarded(value: str) -> dict[str, str]:
-    """The first element of an RFC 7239 ``Forwarded`` header as lower-case key → value."""
-    first = value.split(",", 1)[0]
-    params: dict[str, str] = {}
-    for pair in first.split(";"):
-        key, sep, val = pair.strip().partition("=")
-        if sep:
-            params[key.strip().lower()] = val.strip().strip('"')
-    return params
+
+def forwarded(header: str) -> dict[str, str]:
+    """The parameters of the first element of a ``Forwarded`` header, keys lower-cased.
+
+    Malformed input yields what parsed before the fault (possibly nothing), never an error.
+    """
+    out: dict[str, str] = {}
+    position = 0
+    while position < len(header):
+        found = _FORWARDED_PAIR.match(header, position)
+        if not found:
+            break
+        key, value = found.group(1).lower(), found.group(2)
+        if value.startswith('"'):
+            value = re.sub(r"\\(.)", r"\1", value[1:-1])
+        out.setdefault(key, value)
+        position = found.end()
+        if position >= len(header) or header[position] == ",":
+            break
+        if header[position] != ";":
+            break
+        position += 1
+    return out
 
 
 class URLBuilder:
@@ -47,14 +64,13 @@ class URLBuilder:
         if self._relative:
             return self._prefix
         proto, host = request.scheme, request.host
-        forwarded = request.header("forwarded")
-        if forwarded:
-            params = _forwarded(forwarded)
-            proto = params.get("proto") or proto
-            host = params.get("host") or host
+        header = request.header("forwarded")
+        if header:
+            params = forwarded(header)
+            proto, host = params.get("proto") or proto, params.get("host") or host
         else:
-            proto = (request.header("x-forwarded-proto") or proto).split(",")[0].strip()
-            host = (request.header("x-forwarded-host") or host).split(",")[0].strip()
+            proto = _first(request.header("x-forwarded-proto")) or proto
+            host = _first(request.header("x-forwarded-host")) or host
         if not host:
             return self._prefix
         return f"{proto}://{host}{self._prefix}"
@@ -70,3 +86,7 @@ class URLBuilder:
 
     def upload(self, request: Request, name: str, upload_id: str) -> str:
         return self.path(request, f"/v2/{name}/blobs/uploads/{upload_id}")
+
+
+def _first(value: str | None) -> str:
+    return value.split(",")[0].strip() if value else ""
