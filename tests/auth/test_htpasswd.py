@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from auth.conftest import PASSWORDS, write_htpasswd
+from dockyard.auth import AuthConfigError, build
+from dockyard.config import loader
 from support.api import assert_error, push_image
 from support.server import DockyardServer, base_config, free_port, wait_until
 from support.startup import refused
@@ -121,7 +123,11 @@ def test_backend_failure_answers_without_detail(
 
 
 def _start_fails(tmp_path: Path, auth: dict) -> str:
-    return refused(tmp_path, base_config(tmp_path / "data", free_port(), auth=auth))
+    """The start-up line, checked in-process (one subprocess test proves the wiring)."""
+    config = loader.validate(base_config(tmp_path / "data", free_port(), auth=auth))
+    with pytest.raises(AuthConfigError) as refusal:
+        build(config)
+    return f"dockyard: {refusal.value}"
 
 
 @pytest.mark.parametrize(
@@ -143,7 +149,8 @@ def test_non_bcrypt_entries_are_refused_at_start(tmp_path: Path, entry: str, rea
 
 def test_missing_file_is_refused_at_start(tmp_path: Path) -> None:
     missing = tmp_path / "absent.htpasswd"
-    line = _start_fails(tmp_path, {"htpasswd": {"realm": "r", "path": str(missing)}})
+    auth = {"htpasswd": {"realm": "r", "path": str(missing)}}
+    line = refused(tmp_path, base_config(tmp_path / "data", free_port(), auth=auth))
     assert line == f"dockyard: auth.htpasswd: {missing}: htpasswd file not found"
 
 

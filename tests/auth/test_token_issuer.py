@@ -12,10 +12,11 @@ import jwt
 import pytest
 
 from auth.conftest import ISSUER, PASSWORDS, SERVICE, token_auth
+from dockyard.auth import AuthConfigError, build
+from dockyard.config import loader
 from support.api import assert_error, push_image
 from support.pki import Issued, self_signed
 from support.server import DockyardServer, base_config, free_port
-from support.startup import refused
 
 POLICY = {
     "groups": {"developers": ["alice", "bob"]},
@@ -208,6 +209,12 @@ def test_registry_challenge_points_at_the_issuer(server: DockyardServer) -> None
     )
 
 
+def _refusal(config: dict[str, Any]) -> str:
+    with pytest.raises(AuthConfigError) as refusal:
+        build(loader.validate(config))
+    return str(refusal.value)
+
+
 def test_start_up_refusals(
     tmp_path: Path, htpasswd: Path, signer: tuple[Issued, Path, Path], module_dir: Path
 ) -> None:
@@ -215,14 +222,14 @@ def test_start_up_refusals(
     good = issuer_config(tmp_path / "data", port, htpasswd, signer)
 
     no_token = {**good, "auth": {"htpasswd": {"realm": "r", "path": str(htpasswd)}}}
-    assert "dockyard.auth.tokenissuer: needs auth.token" in refused(tmp_path, no_token)
+    assert "dockyard.auth.tokenissuer: needs auth.token" in _refusal(no_token)
 
     other_cert, _ = self_signed("someone else").write(module_dir / "other", "other")
     untrusted = {**good, "auth": token_auth(other_cert)}
-    assert "is not trusted by auth.token" in refused(tmp_path, untrusted)
+    assert "is not trusted by auth.token" in _refusal(untrusted)
 
     policy_only = {**good, "auth": token_auth(signer[1]), "dockyard": {"auth": {"policy": POLICY}}}
-    assert "dockyard.auth.policy: applies only with" in refused(tmp_path, policy_only)
+    assert "dockyard.auth.policy: applies only with" in _refusal(policy_only)
 
 
 def test_endpoint_absent_when_not_configured(client: httpx.Client) -> None:

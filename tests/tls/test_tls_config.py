@@ -8,17 +8,30 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from dockyard.tls import TLS12_SUITES
+from dockyard.config import loader
+from dockyard.tls import TLS12_SUITES, TLSConfigError, prepare
 from support.server import base_config, free_port
 from support.startup import refused
 from tls.conftest import PKI, tls_section
 
 
-def _line(tmp_path: Path, tls: dict[str, Any], **http: Any) -> str:
+def _config(tmp_path: Path, tls: dict[str, Any]) -> dict[str, Any]:
     config = base_config(tmp_path / "data", free_port())
-    config["http"].update(http)
     config["http"]["tls"] = tls
-    return refused(tmp_path, config)
+    return config
+
+
+def _line(tmp_path: Path, tls: dict[str, Any]) -> str:
+    """The start-up line, checked in-process (one subprocess test below proves the wiring)."""
+    http = loader.validate(_config(tmp_path, tls)).http
+    with pytest.raises(TLSConfigError) as refusal:
+        prepare(http).cleanup()
+    return f"dockyard: {refusal.value}"
+
+
+def test_refusal_is_one_line_and_exit_2(tmp_path: Path, pki: PKI) -> None:
+    line = refused(tmp_path, _config(tmp_path, tls_section(pki, minimumtls="tls1.0")))
+    assert line == "dockyard: http.tls.minimumtls: tls1.0 is not supported (use tls1.2 or tls1.3)"
 
 
 @pytest.mark.parametrize(
