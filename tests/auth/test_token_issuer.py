@@ -11,7 +11,7 @@ import httpx
 import jwt
 import pytest
 
-from auth.conftest import ISSUER, PASSWORDS, SERVICE, token_auth
+from auth.conftest import ISSUER, PASSWORDS, SERVICE, token_auth, write_htpasswd
 from dockyard.auth import AuthConfigError, build
 from dockyard.config import loader
 from support.api import assert_error, push_image
@@ -234,3 +234,24 @@ def test_start_up_refusals(
 
 def test_endpoint_absent_when_not_configured(client: httpx.Client) -> None:
     assert client.get("/auth/token").status_code == 404
+
+
+def test_user_store_failure_answers_without_detail(
+    tmp_path: Path, signer: tuple[Issued, Path, Path]
+) -> None:
+    users = tmp_path / "users.htpasswd"
+    write_htpasswd(users, PASSWORDS)
+    server = DockyardServer(tmp_path / "server")
+    server.config = issuer_config(server.root, server.port, users, signer)
+    server.start()
+    try:
+        users.unlink()
+        with server.client() as client:
+            response = client.get(
+                "/auth/token", params={"service": SERVICE}, auth=("bob", PASSWORDS["bob"])
+            )
+        assert response.status_code == 400
+        assert response.content == b""
+        assert "token issuer failed" in server.logs()
+    finally:
+        server.stop()

@@ -28,7 +28,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
 from dockyard.api.errors import ErrorCode, error_response
-from dockyard.api.http import Request, Response
+from dockyard.api.http import ClientDisconnectedError, Request, Response
 from dockyard.auth.access import (
     ALL,
     CATALOG,
@@ -126,6 +126,11 @@ class TokenIssuer:
         except LoginThrottled as exc:
             response = error_response(ErrorCode.TOOMANYREQUESTS)
             return response.set("Retry-After", exc.retry_after)
+        except ClientDisconnectedError:
+            raise
+        except Exception as exc:  # the user store failed: say nothing, log it
+            log.error("token issuer failed: %s: %s", type(exc).__name__, exc)
+            return Response(status=400, body=b"")
         response = error_response(ErrorCode.UNSUPPORTED, "method not allowed")
         return response.set("Allow", "GET, POST")
 
