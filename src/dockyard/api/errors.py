@@ -1,7 +1,10 @@
 """The spec's error codes, their HTTP statuses, and the one place domain errors become JSON.
 
 Statuses follow Distribution's ``errcode`` registrations except where the OCI spec is explicit
-(a manifest over the size limit is ``413``).
+(a manifest over the size limit is ``413``). ``BLOB_UPLOAD_INVALID`` is ``404`` as Distribution
+registers it (its API document says 400): the OCI endpoint table allows 404 on every upload
+endpoint but 400 on none of PATCH or GET, and a 404 tells clients to start the upload over,
+which is what the code means. See docs/api-differences.md.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ class ErrorCode(enum.Enum):
     """(HTTP status, default message) per code."""
 
     BLOB_UNKNOWN = (404, "blob unknown to registry")
-    BLOB_UPLOAD_INVALID = (400, "blob upload invalid")
+    BLOB_UPLOAD_INVALID = (404, "blob upload invalid")
     BLOB_UPLOAD_UNKNOWN = (404, "blob upload unknown to registry")
     DIGEST_INVALID = (400, "provided digest did not match uploaded content")
     MANIFEST_BLOB_UNKNOWN = (400, "blob unknown to registry")

@@ -65,10 +65,7 @@ class Request:
 
     @property
     def content_length(self) -> int | None:
-        value = self.headers.get("content-length")
-        if value is None or not value.isdigit():
-            return None
-        return int(value)
+        return parse_count(self.headers.get("content-length"))
 
     @property
     def client_addr(self) -> str:
@@ -106,6 +103,27 @@ class Request:
                 return None
             parts.append(chunk)
         return b"".join(parts)
+
+
+def parse_count(value: str | None) -> int | None:
+    """A non-negative decimal integer from a header or query value, else None.
+
+    ``str.isdigit`` alone is not enough: it accepts characters such as ``²`` that ``int`` refuses.
+    """
+    if value is None or not value.isascii() or not value.isdigit():
+        return None
+    return int(value)
+
+
+def etag_matches(header: str | None, digest: str) -> bool:
+    """Whether an ``If-None-Match`` header matches the entity tag ``"<digest>"``.
+
+    Accepts a list, ``*``, weak tags, and (as Distribution does) the bare unquoted digest.
+    """
+    if not header:
+        return False
+    quoted = f'"{digest}"'
+    return any(tag.strip() in (quoted, digest, "*", f"W/{quoted}") for tag in header.split(","))
 
 
 @dataclass(slots=True)

@@ -32,7 +32,8 @@ class Route:
 
 
 def _route(name: str, pattern: str, *methods: str) -> Route:
-    return Route(name, re.compile(pattern), frozenset(methods))
+    # DOTALL: a name with a newline in it must reach name validation (NAME_INVALID), not 404.
+    return Route(name, re.compile(pattern, re.DOTALL), frozenset(methods))
 
 
 ROUTES: tuple[Route, ...] = (
@@ -66,7 +67,7 @@ def match(path: str) -> tuple[Route, dict[str, str]] | None:
     if not path.startswith("/v2"):
         return None
     for route in ROUTES:
-        found = route.pattern.match(path)
+        found = route.pattern.fullmatch(path)
         if found:
             return route, found.groupdict()
     return None

@@ -5,23 +5,23 @@ from __future__ import annotations
 import re
 
 from dockyard.api.context import Context
-from dockyard.api.http import Response
+from dockyard.api.http import Response, etag_matches
 from dockyard.registry.descriptor import OCTET_STREAM
 from dockyard.registry.errors import RangeNotSatisfiableError, UnsupportedError
 from dockyard.registry.reference import Digest
 
-_RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
+_RANGE_RE = re.compile(r"^bytes=([0-9]*)-([0-9]*)$")
 
 
 def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
     """The (offset, length) of a single ``Range`` header, None to serve everything.
 
     Multiple ranges and malformed values are ignored (RFC 9110 lets a server do so); a range
-    that starts past the end is unsatisfiable.
+    that starts past the end, or any range of an empty blob, is unsatisfiable.
     """
     if not header:
         return None
-    found = _RANGE_RE.match(header.strip().replace(" ", ""))
+    found = _RANGE_RE.fullmatch(header.strip().replace(" ", ""))
     if not found:
         return None
     first, last = found.groups()
@@ -29,7 +29,7 @@ def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
         return None
     if not first:  # suffix: the last N bytes
         suffix = int(last)
-        if suffix == 0:
+        if suffix == 0 or size == 0:
             raise RangeNotSatisfiableError(size)
         start = max(size - suffix, 0)
         return start, size - start
@@ -41,14 +41,7 @@ def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
     return start, end - start + 1
 
 
-def _etag_matches(header: str | None, etag: str) -> bool:
-    if not header:
-        return False
-    return any(tag.strip() in (etag, "*", f"W/{etag}") for tag in header.split(","))
-
-
 async def get(ctx: Context) -> Response:
-    head = ctx.request.method == "HEAD"
     digest = Digest.parse(ctx.vars["digest"])
     repo = ctx.repository
     canonical = await repo.blobs.resolve(digest)
@@ -57,11 +50,11 @@ async def get(ctx: Context) -> Response:
         if url:
             await ctx.listener.blob_pulled(repo.name, canonical)
             return Response(status=307, body=b"").set("Location", url)
-    etag = f'"{digest}"'
+    text = str(digest)
     response = Response(status=200, content_type=OCTET_STREAM)
-    response.set("Docker-Content-Digest", str(digest)).set("ETag", etag)
+    response.set("Docker-Content-Digest", text).set("ETag", f'"{text}"')
     response.set("Accept-Ranges", "bytes").set("Cache-Control", "max-age=31536000")
-    if _etag_matches(ctx.request.header("if-none-match"), etag):
+    if etag_matches(ctx.request.header("if-none-match"), text):
         response.status = 304
         response.body = b""
         return response
@@ -74,11 +67,11 @@ async def get(ctx: Context) -> Response:
         response.status = 206
         response.set("Content-Range", f"bytes {offset}-{offset + length - 1}/{size}")
     response.set("Content-Length", length)
-    if not head:
+    if ctx.request.method == "HEAD":
+        response.body = b""
+    else:
         response.body = repo.blob_store.body(canonical.digest, size, offset, length)
         await ctx.listener.blob_pulled(repo.name, canonical)
-    else:
-        response.body = b""
     return response
 
 

@@ -19,5 +19,5 @@ async def get(ctx: Context) -> Response:
     names, more = await ctx.app.registry.repositories(n, last)
     response = Response.json({"repositories": names})
     if more and names:
-        link_next(ctx, response, n, names[-1])
+        link_next(ctx, response, "/v2/_catalog", n, names[-1])
     return response

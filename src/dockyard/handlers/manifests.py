@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from dockyard.api.context import Context
-from dockyard.api.http import Response
-from dockyard.handlers.blobs import _etag_matches
+from dockyard.api.http import Response, etag_matches
 from dockyard.manifest import parse as manifest_parse
-from dockyard.registry.descriptor import Descriptor
 from dockyard.registry.errors import (
     DigestInvalidError,
     ManifestInvalidError,
@@ -23,7 +21,7 @@ def _reference(ctx: Context) -> tuple[Digest | None, str | None]:
     reference = ctx.vars["reference"]
     if is_digest_reference(reference):
         return Digest.parse(reference), None
-    if not TAG_RE.match(reference):
+    if not TAG_RE.fullmatch(reference):
         raise ManifestInvalidError(f"invalid tag {reference[:150]!r}")
     return None, reference
 
@@ -35,10 +33,10 @@ async def get(ctx: Context) -> Response:
         assert tag is not None
         digest = await repo.tags.get(tag)
     stored = await repo.manifests.get(digest)
-    etag = f'"{digest}"'
+    text = str(digest)
     response = Response(status=200, content_type=stored.descriptor.media_type)
-    response.set("Docker-Content-Digest", str(digest)).set("ETag", etag)
-    if _etag_matches(ctx.request.header("if-none-match"), etag):
+    response.set("Docker-Content-Digest", text).set("ETag", f'"{text}"')
+    if etag_matches(ctx.request.header("if-none-match"), text):
         response.status = 304
         response.body = b""
         return response
@@ -67,7 +65,7 @@ async def put(ctx: Context) -> Response:
         raise DigestInvalidError(str(digest), "manifest digest does not match the content")
     tags = [tag] if tag else []
     for extra in ctx.request.query.get("tag", []):  # OCI (unreleased): one push, several tags
-        if not TAG_RE.match(extra):
+        if not TAG_RE.fullmatch(extra):
             raise ManifestInvalidError(f"invalid tag {extra[:150]!r}")
         tags.append(extra)
     descriptor = await repo.manifests.put(manifest, digest)
@@ -93,9 +91,6 @@ async def delete(ctx: Context) -> Response:
         await ctx.listener.tag_deleted(repo.name, tag)
     else:
         assert digest is not None
-        stored = await repo.manifests.get(digest)
-        await repo.manifests.delete(digest)
-        await ctx.listener.manifest_deleted(
-            repo.name, Descriptor(digest, stored.descriptor.size, stored.descriptor.media_type)
-        )
+        stored = await repo.manifests.delete(digest)
+        await ctx.listener.manifest_deleted(repo.name, stored.descriptor)
     return Response(status=202, body=b"").set("Content-Length", 0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from dockyard.api.context import Context
-from dockyard.api.http import Response
+from dockyard.api.http import Response, parse_count
 from dockyard.registry.errors import PaginationNumberInvalidError
 
 
@@ -14,9 +14,9 @@ def page_size(ctx: Context, default: int | None, maximum: int, *, clamp: bool) -
     raw = ctx.request.query_value("n")
     if raw is None or raw == "":
         return default
-    if not raw.isdigit():
+    n = parse_count(raw)
+    if n is None:
         raise PaginationNumberInvalidError(raw)
-    n = int(raw)
     if maximum > 0 and n > maximum:
         if not clamp:
             raise PaginationNumberInvalidError(raw)
@@ -24,7 +24,8 @@ def page_size(ctx: Context, default: int | None, maximum: int, *, clamp: bool) -
     return n
 
 
-def link_next(ctx: Context, response: Response, n: int, last: str) -> None:
-    path = ctx.app.urls.path(ctx.request, ctx.request.path)
+def link_next(ctx: Context, response: Response, path: str, n: int, last: str) -> None:
+    """Point ``rel="next"`` at ``path`` (below ``http.prefix``) continuing after ``last``."""
+    url = ctx.app.urls.path(ctx.request, path)
     query = urlencode({"n": n, "last": last})
-    response.set("Link", f'<{path}?{query}>; rel="next"')
+    response.set("Link", f'<{url}?{query}>; rel="next"')

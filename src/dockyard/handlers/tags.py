@@ -18,5 +18,5 @@ async def get(ctx: Context) -> Response:
     page = tags[start:] if n is None else tags[start : start + n]
     response = Response.json({"name": repo.name, "tags": page})
     if n is not None and page and start + len(page) < len(tags):
-        link_next(ctx, response, n, page[-1])
+        link_next(ctx, response, f"/v2/{repo.name}/tags/list", n, page[-1])
     return response

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from dockyard.api.context import Context
+from dockyard.api.errors import render
 from dockyard.api.http import Response
 from dockyard.registry.errors import (
     BlobUnknownError,
@@ -17,7 +18,7 @@ from dockyard.registry.reference import Digest, validate_name
 from dockyard.storage.registry import Repository
 from dockyard.storage.uploads import UploadSession
 
-_CONTENT_RANGE_RE = re.compile(r"^(?:bytes[ =])?(\d+)-(\d+)(?:/(?:\d+|\*))?$")
+_CONTENT_RANGE_RE = re.compile(r"^(?:bytes[ =])?([0-9]+)-([0-9]+)(?:/(?:[0-9]+|\*))?$")
 
 
 def _upload_headers(ctx: Context, response: Response, session: UploadSession) -> Response:
@@ -41,30 +42,46 @@ def _digest_param(ctx: Context) -> Digest:
     return Digest.parse(value)
 
 
-def _check_chunk(ctx: Context, session: UploadSession) -> int | None:
-    """Validate ``Content-Range`` against the upload's offset; returns the declared length."""
+def _check_chunk(ctx: Context, session: UploadSession) -> tuple[int | None, int | None]:
+    """Check ``Content-Range`` against the upload: (declared length, declared start offset).
+
+    A range that is malformed or does not start where the upload stands is RANGE_INVALID (416)
+    before any byte is read; a ``Content-Length`` that disagrees with the range is SIZE_INVALID,
+    as in Distribution.
+    """
     header = ctx.request.header("content-range")
     declared = ctx.request.content_length
     if not header:
-        return declared
-    found = _CONTENT_RANGE_RE.match(header.strip())
+        return declared, None
+    found = _CONTENT_RANGE_RE.fullmatch(header.strip())
     if not found:
         raise RangeInvalidError(session.size, f"malformed Content-Range {header[:64]!r}")
     start, end = int(found.group(1)), int(found.group(2))
     if start != session.size or end < start:
         raise RangeInvalidError(session.size, "Content-Range does not continue the upload")
     if declared is not None and declared != end - start + 1:
-        raise RangeInvalidError(session.size, "Content-Range does not match Content-Length")
-    return end - start + 1
+        raise SizeInvalidError(f"Content-Range {start}-{end} disagrees with Content-Length")
+    return end - start + 1, start
 
 
 async def _append(ctx: Context, session: UploadSession) -> None:
-    declared = _check_chunk(ctx, session)
+    declared, offset = _check_chunk(ctx, session)
     before = session.size
-    await ctx.app.registry.uploads.append(session, ctx.request.stream())
+    await ctx.app.registry.uploads.append(session, ctx.request.stream(), offset)
     received = session.size - before
     if declared is not None and received != declared:
         raise SizeInvalidError(f"expected {declared} bytes, received {received}")
+
+
+async def _append_chunk(ctx: Context, session: UploadSession) -> Response | None:
+    """Append the request body; a 416 answer also says where the upload stands and lives."""
+    try:
+        await _append(ctx, session)
+    except RangeInvalidError as exc:
+        response = render(exc)
+        location = ctx.app.urls.upload(ctx.request, session.repository, session.id)
+        return response.set("Location", location).set("Docker-Upload-UUID", session.id)
+    return None
 
 
 async def _commit(
@@ -96,14 +113,19 @@ async def start(ctx: Context) -> Response:
 
 
 async def _try_mount(ctx: Context, repo: Repository) -> Response | None:
+    """Link ``mount`` from ``from`` and answer 201, or None to start a normal upload.
+
+    Whatever stops the mount (a malformed digest or name, no access, no such blob) falls back
+    to an upload session, as the spec and Distribution do.
+    """
     mount, source = ctx.request.query_value("mount"), ctx.request.query_value("from")
     if not mount or not source:
         return None
-    digest = Digest.parse(mount)
     try:
+        digest = Digest.parse(mount)
         validate_name(source)
-    except NameInvalidError:
-        return None  # an unusable source: fall back to a normal upload, as the spec allows
+    except (DigestInvalidError, NameInvalidError):
+        return None
     if ctx.can_pull is not None and not await ctx.can_pull(source):
         return None
     source_repo = ctx.app.repository(source)
@@ -130,19 +152,23 @@ async def status(ctx: Context) -> Response:
 
 async def patch(ctx: Context) -> Response:
     session = await _session(ctx)
-    await _append(ctx, session)
+    refused = await _append_chunk(ctx, session)
+    if refused is not None:
+        return refused
     return _upload_headers(ctx, Response(status=202, body=b""), session)
 
 
 async def put(ctx: Context) -> Response:
-    digest = _digest_param(ctx)
     session = await _session(ctx)
+    digest = _digest_param(ctx)
     if ctx.request.content_length != 0:  # a last chunk, possibly streamed without a length
-        await _append(ctx, session)
+        refused = await _append_chunk(ctx, session)
+        if refused is not None:
+            return refused
     return await _commit(ctx, ctx.repository, session, digest)
 
 
 async def cancel(ctx: Context) -> Response:
     session = await _session(ctx)
     await ctx.app.registry.uploads.cancel(session)
-    return Response(status=204, body=b"")
+    return Response(status=204, body=b"").set("Docker-Upload-UUID", session.id)

@@ -18,6 +18,7 @@ from dockyard.registry.errors import ManifestInvalidError, RegistryError
 from dockyard.registry.reference import Digest
 
 _GENERIC_CONTENT_TYPES = frozenset({"", "application/octet-stream", "application/json"})
+_DOCKER_TYPES = frozenset({mt.DOCKER_MANIFEST, mt.DOCKER_MANIFEST_LIST})
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +71,7 @@ def _invalid(reason: str) -> ManifestInvalidError:
 
 
 def _media_type(value: Any, where: str) -> str:
-    if not isinstance(value, str) or not mt.MEDIA_TYPE_RE.match(value):
+    if not isinstance(value, str) or not mt.MEDIA_TYPE_RE.fullmatch(value):
         raise _invalid(f"{where}: invalid media type {str(value)[:100]!r}")
     return value
 
@@ -149,7 +150,11 @@ def _resolve_media_type(doc: dict[str, Any], content_type: str | None) -> str:
         media_type = mt.OCI_INDEX if "manifests" in doc else mt.OCI_MANIFEST
     if media_type not in mt.MANIFESTS:
         raise _invalid(f"unsupported manifest media type {media_type[:100]!r}")
-    if doc.get("schemaVersion") != 2:
+    if not declared and media_type in _DOCKER_TYPES:
+        # Stored bytes must say what they are: a pull has no Content-Type header to go by.
+        raise _invalid(f"a Docker manifest must declare mediaType {media_type!r}")
+    version = doc.get("schemaVersion")
+    if type(version) is not int or version != 2:  # not True, not 2.0
         raise _invalid("schemaVersion must be 2")
     return media_type
 

@@ -1,7 +1,9 @@
 """The grammar of repository names, tags and digests (OCI distribution spec, image-spec descriptor).
 
 Everything a client puts in a URL is checked here before it is used to build a storage path; the
-grammar alone keeps ``..``, ``/`` tricks and NUL bytes out of the storage layer.
+grammar alone keeps ``..``, ``/`` tricks and NUL bytes out of the storage layer. Checks use
+``fullmatch``: with ``match``, ``$`` also matches before a final newline, which would let
+``v1\n`` through as a tag.
 """
 
 from __future__ import annotations
@@ -39,13 +41,13 @@ class Digest:
     @classmethod
     def parse(cls, text: str) -> Digest:
         """Parse and validate ``text``; raise :class:`DigestInvalidError` if it is not a digest."""
-        if not DIGEST_RE.match(text):
+        if not DIGEST_RE.fullmatch(text):
             raise DigestInvalidError(text, "invalid digest format")
         algorithm, _, encoded = text.partition(":")
         pattern = _HEX_RE.get(algorithm)
         if pattern is None:
             raise DigestInvalidError(text, f"unsupported digest algorithm {algorithm!r}")
-        if not pattern.match(encoded):
+        if not pattern.fullmatch(encoded):
             raise DigestInvalidError(text, f"invalid {algorithm} digest encoding")
         return cls(algorithm, encoded)
 
@@ -72,13 +74,13 @@ def validate_name(name: str) -> str:
         raise NameInvalidError(
             name, f"repository name must not exceed {NAME_MAX_LENGTH} characters"
         )
-    if not NAME_RE.match(name):
+    if not NAME_RE.fullmatch(name):
         raise NameInvalidError(name, "invalid repository name")
     return name
 
 
 def validate_tag(tag: str) -> str:
-    if not TAG_RE.match(tag):
+    if not TAG_RE.fullmatch(tag):
         raise TagInvalidError(tag)
     return tag
 

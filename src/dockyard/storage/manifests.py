@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from dockyard.manifest.parse import Manifest, Ref, media_type_of, parse
 from dockyard.registry import mediatypes as mt
@@ -89,8 +90,11 @@ class ManifestStore:
             await self.referrers.add(manifest.subject.digest, referrer_descriptor(manifest, digest))
         return descriptor
 
-    async def delete(self, digest: Digest) -> None:
-        """Remove the revision, every tag pointing at it, and its referrer entry."""
+    async def delete(self, digest: Digest) -> StoredManifest:
+        """Remove the revision, every tag pointing at it, and its referrer entry.
+
+        Returns what was deleted (for the notification), read once before the link goes.
+        """
         stored = await self.get(digest)
         await self.revisions.unlink(digest)
         for tag in await self.tags.lookup(digest):
@@ -101,6 +105,7 @@ class ManifestStore:
         subject = _subject_of(stored.content)
         if subject is not None:
             await self.referrers.remove(subject, digest)
+        return stored
 
     async def _verify(self, manifest: Manifest) -> None:
         if manifest.is_index:
@@ -111,9 +116,10 @@ class ManifestStore:
         for layer in manifest.layers:
             if layer.urls:
                 self._check_urls(layer)
-                continue
-            if layer.media_type == mt.DOCKER_FOREIGN_LAYER:
-                raise ManifestInvalidError("foreign layer without urls")
+            if layer.media_type == mt.DOCKER_FOREIGN_LAYER and not layer.urls:
+                raise ManifestInvalidError(f"foreign layer {layer.digest} has no urls")
+            if layer.urls and layer.media_type in mt.FOREIGN_LAYERS:
+                continue  # clients fetch it from its URLs: the registry need not hold it
             await self._require_blob(layer)
 
     async def _require_blob(self, ref: Ref) -> None:
@@ -128,12 +134,14 @@ class ManifestStore:
         raise ManifestBlobUnknownError(str(ref.digest))
 
     def _check_urls(self, layer: Ref) -> None:
+        """Layer URLs must be http(s) without a fragment and pass ``validation.manifests.urls``."""
         for url in layer.urls:
+            parsed = urlsplit(url)
             allowed = not self.validation.url_allow or any(
                 p.search(url) for p in self.validation.url_allow
             )
             denied = any(p.search(url) for p in self.validation.url_deny)
-            if not allowed or denied:
+            if parsed.scheme not in ("http", "https") or parsed.fragment or not allowed or denied:
                 raise ManifestInvalidError(f"layer url {url[:200]!r} is not allowed")
 
     async def _verify_index(self, manifest: Manifest) -> None:

@@ -36,12 +36,25 @@ class TagStore:
             raise ManifestUnknownError(tag) from None
 
     async def all(self) -> list[str]:
-        """Every tag, sorted by byte value; NAME_UNKNOWN when the repository has no tags dir."""
+        """Every tag, sorted by byte value.
+
+        A repository holding manifests but no tags (pushed by digest only) has an empty list, as
+        the OCI spec asks; Distribution answers NAME_UNKNOWN there. A name without manifests is
+        NAME_UNKNOWN, as in both.
+        """
         try:
             children = await self.driver.list(paths.tags_dir(self.name))
         except PathNotFoundError:
+            if await self._has_manifests():
+                return []
             raise NameUnknownError(self.name) from None
         return sorted(child.rsplit("/", 1)[1] for child in children)
+
+    async def _has_manifests(self) -> bool:
+        try:
+            return (await self.driver.stat(paths.manifests_dir(self.name))).is_dir
+        except PathNotFoundError:
+            return False
 
     async def lookup(self, digest: Digest) -> list[str]:
         """The tags whose current link names ``digest`` (a scan, as in Distribution)."""

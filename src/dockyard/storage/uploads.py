@@ -12,30 +12,42 @@ the blob store: a reader can never see a partial blob.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
+import logging
 import re
 import uuid
 import weakref
 from collections import OrderedDict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from dockyard.registry.descriptor import Descriptor
 from dockyard.registry.errors import (
+    BlobUploadInvalidError,
     BlobUploadUnknownError,
     DigestInvalidError,
-    SizeInvalidError,
+    RangeInvalidError,
 )
 from dockyard.registry.reference import CANONICAL_ALGORITHM, EMPTY_SHA256, Digest
 from dockyard.storage import paths
 from dockyard.storage.blobs import BlobStore, LinkedBlobStore
-from dockyard.storage.driver.base import PathNotFoundError, StorageDriver
+from dockyard.storage.driver.base import (
+    PathNotFoundError,
+    StorageDriver,
+    StorageDriverError,
+    StorageFullError,
+)
+
+log = logging.getLogger(__name__)
 
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 WRITE_BATCH = 4 << 20
 """Bytes gathered from the request before one write; big enough to amortise a thread hop."""
 HASH_STATES_KEPT = 1024
+CLOSED_KEPT = 4096
+"""Recently committed or cancelled sessions remembered, to turn away requests that raced them."""
 
 
 @dataclass(slots=True)
@@ -76,6 +88,7 @@ class UploadStore:
         self.driver = driver
         self.blobs = blobs
         self._hashes = _HashStates()
+        self._closed: OrderedDict[tuple[str, str], None] = OrderedDict()
         # Serialises requests on one session within this process; a lock lives while used.
         self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = (
             weakref.WeakValueDictionary()
@@ -96,7 +109,7 @@ class UploadStore:
         return UploadSession(repository, upload_id, now, 0)
 
     async def get(self, repository: str, upload_id: str) -> UploadSession:
-        if not UUID_RE.match(upload_id):
+        if not UUID_RE.fullmatch(upload_id):
             raise BlobUploadUnknownError(upload_id[:64])
         try:
             stamp = await self.driver.get_content(paths.upload_started_at(repository, upload_id))
@@ -116,28 +129,46 @@ class UploadStore:
         except PathNotFoundError:
             return 0
 
-    async def append(self, session: UploadSession, chunks: AsyncIterator[bytes]) -> int:
+    async def append(
+        self, session: UploadSession, chunks: AsyncIterator[bytes], offset: int | None = None
+    ) -> int:
         """Append a request body to the upload; returns the new size.
 
+        ``offset`` is where the client's ``Content-Range`` says the chunk starts; it is checked
+        again under the session lock, so two chunks racing for the same offset cannot both land.
         Whatever arrived before a failure (client gone, disk full) stays appended, so the client
         can ask for the offset and resume.
         """
         async with self._lock(session):
             key = (session.repository, session.id)
-            writer = await self.driver.writer(paths.upload_data(*key), append=True)
-            hasher = self._hashes.take(key, writer.size)
-            if hasher is None:
-                hasher = await self._rehash(key, writer.size)
-            try:
-                await _pump(chunks, writer, hasher)
-            except BaseException:
+            self._check_open(key)
+            with _upload_io(key):
+                writer = await self.driver.writer(paths.upload_data(*key), append=True)
+            if offset is not None and offset != writer.size:
                 await writer.close()
+                session.size = writer.size
+                raise RangeInvalidError(writer.size, "Content-Range does not continue the upload")
+            try:
+                with _upload_io(key):
+                    hasher = self._hashes.take(key, writer.size)
+                    if hasher is None:
+                        hasher = await self._rehash(key, writer.size)
+                    await _pump(chunks, writer, hasher)
+                    await writer.close()
+            except BaseException:
+                with contextlib.suppress(StorageDriverError):
+                    await writer.close()
                 session.size = await self._size(*key)
                 raise
-            await writer.close()
             session.size = writer.size
             self._hashes.put(key, writer.size, hasher)
             return writer.size
+
+    def _check_open(self, key: tuple[str, str]) -> None:
+        """Refuse a request that waited for the lock while the session was committed or
+        cancelled: writing now would recreate an upload directory without ``startedat``."""
+        if key in self._closed:
+            raise BlobUploadUnknownError(key[1])
 
     async def _rehash(self, key: tuple[str, str], size: int) -> hashlib._Hash:
         hasher = hashlib.new(CANONICAL_ALGORITHM)
@@ -154,17 +185,19 @@ class UploadStore:
         """
         async with self._lock(session):
             key = (session.repository, session.id)
+            self._check_open(key)
             data = paths.upload_data(*key)
             size = await self._size(*key)
-            hasher = self._hashes.take(key, size) or await self._rehash(key, size)
-            canonical = Digest(CANONICAL_ALGORITHM, hasher.hexdigest())
-            if digest.algorithm == CANONICAL_ALGORITHM:
-                verified = canonical == digest
-            else:
-                other = hashlib.new(digest.algorithm)
-                if size:
-                    await _hash_stored(self.driver, data, other)
-                verified = other.hexdigest() == digest.hex
+            with _upload_io(key):
+                hasher = self._hashes.take(key, size) or await self._rehash(key, size)
+                canonical = Digest(CANONICAL_ALGORITHM, hasher.hexdigest())
+                if digest.algorithm == CANONICAL_ALGORITHM:
+                    verified = canonical == digest
+                else:
+                    other = hashlib.new(digest.algorithm)
+                    if size:
+                        await _hash_stored(self.driver, data, other)
+                    verified = other.hexdigest() == digest.hex
             if not verified:
                 await self._remove(session)
                 raise DigestInvalidError(str(digest))
@@ -191,6 +224,9 @@ class UploadStore:
     async def _remove(self, session: UploadSession) -> None:
         key = (session.repository, session.id)
         self._hashes.drop(key)
+        self._closed[key] = None
+        while len(self._closed) > CLOSED_KEPT:
+            self._closed.popitem(last=False)
         try:
             await self.driver.delete(paths.upload_dir(*key))
         except PathNotFoundError:
@@ -238,6 +274,17 @@ async def _hash_stored(driver: StorageDriver, path: str, hasher: hashlib._Hash) 
         await asyncio.to_thread(hasher.update, chunk)
 
 
-def check_size(declared: int | None, actual: int) -> None:
-    if declared is not None and declared != actual:
-        raise SizeInvalidError(f"expected {declared} bytes, got {actual}")
+@contextlib.contextmanager
+def _upload_io(key: tuple[str, str]) -> Iterator[None]:
+    """Storage that cannot hold or give back an upload's data ends the upload.
+
+    The client gets BLOB_UPLOAD_INVALID ("can no longer proceed", so it starts over) instead of
+    a 500; a full disk stays a storage-full error, which the app renders on its own.
+    """
+    try:
+        yield
+    except StorageFullError:
+        raise
+    except StorageDriverError as exc:
+        log.warning("upload %s/%s can no longer proceed: %s", key[0], key[1], exc)
+        raise BlobUploadInvalidError("the upload's stored data is unusable; restart it") from exc
