@@ -59,8 +59,19 @@ def registry_server(
     return server_factory(auth=auth)
 
 
+def _jwk(issued: Issued, kid: str | None = None) -> dict:
+    """An embedded ``jwk`` header: trusted only through its ``kid`` (or its own ``x5c``)."""
+    public = issued.key.public_key()
+    jwk = json.loads(jwt.algorithms.ECAlgorithm.to_jwk(public))
+    jwk["kid"] = kid if kid is not None else jwk_thumbprint(public)
+    return jwk
+
+
 def _token(key: Issued, access: list | None = None, **kwargs) -> str:
     sign_kwargs = {k: kwargs.pop(k) for k in ("kid", "chain", "alg") if k in kwargs}
+    if "jwk" in kwargs:
+        sign_kwargs["kid"] = ""
+        sign_kwargs["extra_headers"] = {"jwk": kwargs.pop("jwk")}
     payload = claims(issuer=ISSUER, service=SERVICE, access=access, **kwargs)
     return sign(payload, key.key, **sign_kwargs)
 
@@ -87,7 +98,17 @@ def test_challenge_without_token(registry_server: DockyardServer) -> None:
 
 
 @pytest.mark.parametrize(
-    "how", ["kid-thumbprint", "kid-libtrust", "x5c-self", "x5c-chain", "jwks-kid", "rsa", "eddsa"]
+    "how",
+    [
+        "kid-thumbprint",
+        "kid-libtrust",
+        "x5c-self",
+        "x5c-chain",
+        "jwk-header",
+        "jwks-kid",
+        "rsa",
+        "eddsa",
+    ],
 )
 def test_valid_tokens_are_accepted(
     registry_server: DockyardServer,
@@ -104,6 +125,7 @@ def test_valid_tokens_are_accepted(
         ),
         "x5c-self": lambda: _token(pki["root"], access, chain=[pki["root"]]),
         "x5c-chain": lambda: _token(pki["leaf"], access, chain=[pki["leaf"], pki["intermediate"]]),
+        "jwk-header": lambda: _token(pki["root"], access, jwk=_jwk(pki["root"])),
         "jwks-kid": lambda: _token(jwks_key, access, kid="my-jwks-key"),
         "rsa": lambda: _token(pki["direct"], access),
         "eddsa": lambda: _token(pki["ed"], access),
@@ -144,6 +166,10 @@ def _invalid_tokens(pki: dict[str, Issued], name: str) -> dict[str, str]:
             {"iss": ISSUER, "aud": SERVICE, "sub": "alice", "access": access}, pki["root"].key
         ),
         "unknown-kid": _token(pki["root"], access, kid="NOPE:NOPE"),
+        "jwk-untrusted": _token(stranger, access, jwk=_jwk(stranger)),
+        "jwk-claims-trusted-kid": _token(
+            stranger, access, jwk=_jwk(stranger, jwk_thumbprint(pki["root"].key.public_key()))
+        ),
         "alg-none": jwt.encode(claims(issuer=ISSUER, service=SERVICE, access=access), None, "none"),
         "garbage": "not.a.jwt",
         "hmac-with-public-key": _hmac_confusion(pki["direct"], access),
@@ -185,6 +211,8 @@ def _hmac_confusion(key: Issued, access: list) -> str:
         "tampered",
         "no-exp",
         "unknown-kid",
+        "jwk-untrusted",
+        "jwk-claims-trusted-kid",
         "alg-none",
         "garbage",
         "hmac-with-public-key",

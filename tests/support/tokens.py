@@ -13,8 +13,6 @@ from cryptography.hazmat.primitives import serialization
 from dockyard.auth.keys import jwk_thumbprint
 from support.pki import Issued, PrivateKey
 
-ALG_FOR = {"EllipticCurvePrivateKey": "ES256", "RSAPrivateKey": "RS256"}
-
 
 def algorithm(key: PrivateKey) -> str:
     name = type(key).__name__
@@ -66,7 +64,8 @@ def sign(
         der = serialization.Encoding.DER
         headers["x5c"] = [base64.b64encode(i.cert.public_bytes(der)).decode() for i in chain]
     elif kid is not None:
-        headers["kid"] = kid
+        if kid:  # "" sends no kid at all
+            headers["kid"] = kid
     else:
         headers["kid"] = jwk_thumbprint(key.public_key())
     headers.update(extra_headers or {})
