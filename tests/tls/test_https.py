@@ -45,11 +45,14 @@ def test_untrusted_server_certificate_is_rejected_by_clients(https: DockyardServ
         httpx.get(f"{https.url}/v2/", verify=ssl.create_default_context(), timeout=5)
 
 
-def test_http2_is_negotiated(https: DockyardServer, pki: PKI) -> None:
+def test_http2_is_negotiated(https: DockyardServer, pki: PKI, repo: str) -> None:
     with httpx.Client(http2=True, verify=pki.context(), base_url=https.url) as client:
         response = client.get("/v2/")
+        img = push_image(client, repo, "v1", "http2")  # uploads follow https Locations
+        manifest = client.get(f"/v2/{repo}/manifests/v1")
     assert response.status_code == 200
-    assert response.http_version == "HTTP/2"
+    assert response.http_version == manifest.http_version == "HTTP/2"
+    assert manifest.headers["docker-content-digest"] == img["digest"]
 
 
 def test_http2_can_be_disabled(https_factory: Callable[..., DockyardServer], pki: PKI) -> None:
