@@ -146,6 +146,8 @@ class App:
         try:
             response, ctx = await self._dispatch(request, rid)
             response.headers.extend(self._extra_headers)
+            if request.body_unread:
+                response.headers.append((b"connection", b"close"))
             status = response.status
             sent = await send_response(scope, send, response, head=request.method == "HEAD")
         except ClientDisconnectedError:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 
 from dockyard import logs, tls
 from dockyard.config import loader
@@ -32,6 +33,21 @@ def parse_addr(addr: str) -> tuple[str, int]:
     if host == "localhost":
         host = "127.0.0.1"
     return host, int(port)
+
+
+def check_listen(addr: str) -> None:
+    """Fail early, in one line, when ``addr`` cannot be bound (in use, no such address)."""
+    host, port = parse_addr(addr)
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        family, _, _, _, sockaddr = infos[0]
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(sockaddr)
+    except OSError as exc:
+        raise ServerConfigError(
+            f"http.addr: cannot listen on {addr}: {exc.strerror or exc}"
+        ) from None
 
 
 def worker_count(config: Configuration, requested: int | None) -> int:

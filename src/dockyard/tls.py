@@ -236,3 +236,8 @@ def prepare(http: HTTP) -> ServerTLS:
             result.cleanup()
         raise
     return result
+
+
+def check(http: HTTP) -> None:
+    """Everything :func:`prepare` verifies, keeping no files: for the one start-up line."""
+    prepare(http).cleanup()
