@@ -88,7 +88,8 @@ def run(config: Configuration, config_path: str | None, workers: int | None = No
     try:
         os.environ[CONFIG_FILE_ENV] = config_path or ""
         count = worker_count(config, workers)
-        log.info("listening on %s://%s:%d with %d worker(s)", transport.scheme, host, port, count)
+        tls_note = ", TLS" if transport.scheme == "https" else ""
+        log.info("listening on %s:%d with %d worker(s)%s", host, port, count, tls_note)
         if transport.scheme == "http" and _sends_passwords(config):
             log.warning("passwords are accepted over plain HTTP: configure http.tls (docs/tls.md)")
         server = Granian(
