@@ -10,7 +10,7 @@ exists, so a refusal reveals nothing about the registry's content.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from dockyard.auth.access import ALL, CATALOG_ACCESS, REPOSITORY, Access
@@ -109,7 +109,3 @@ class AccessPolicy:
 
     def checker(self, user: str | None) -> Callable[[Access], bool]:
         return lambda access: self.allows(user, access)
-
-    def intersect(self, user: str | None, wanted: Iterable[Access]) -> list[Access]:
-        """The requested items the policy grants (a token request's intersection)."""
-        return [access for access in wanted if self.allows(user, access)]
