@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from dockyard import auth
 from dockyard.api import routes
 from dockyard.api.context import Context
 from dockyard.api.errors import ErrorCode, error_response, render
@@ -127,6 +128,7 @@ class App:
         self.notifier = notifications.configure(config)
         self.health = health_checks.build(config.health, self.driver, storage.driver_name)
         self.background = Background(self)
+        self.auth = auth.build(config)
         self.urls = URLBuilder(config.http.host, config.http.prefix, config.http.relativeurls)
         self._prefix = "/" + config.http.prefix.strip("/") if config.http.prefix.strip("/") else ""
         self._extra_headers = [
@@ -212,6 +214,9 @@ class App:
 
     async def _dispatch(self, request: Request, rid: str) -> tuple[Response, Context | None]:
         path = request.path
+        issuer = self.auth.issuer
+        if issuer is not None and issuer.matches(path):
+            return await issuer.handle(request), None
         if self._prefix:
             if not path.startswith(self._prefix + "/"):
                 return Response(
@@ -243,9 +248,11 @@ class App:
             return error_response(ErrorCode.UNKNOWN), ctx
 
     async def _prepare(self, ctx: Context) -> None:
-        """Name validation, read-only mode; auth and listeners plug in here."""
+        """Name validation, access control, read-only mode; listeners plug in here."""
         if ctx.route.needs_name:
             ctx.name = validate_name(ctx.vars["name"])
+        if self.auth.gate is not None:
+            await self.auth.gate.authorize(ctx)
         if self.options.read_only and ctx.request.method in WRITE_METHODS:
             raise UnsupportedError("the registry is in read-only mode")
         if ctx.name:

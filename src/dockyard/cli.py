@@ -73,7 +73,7 @@ def _fail(message: str, status: int = EXIT_CONFIG) -> int:
 
 
 def serve(config_path: str | None, workers: int | None) -> int:
-    from dockyard import preflight, server
+    from dockyard import auth, preflight, server, tls
     from dockyard.config import loader, support
     from dockyard.storage.driver import factory
 
@@ -81,6 +81,8 @@ def serve(config_path: str | None, workers: int | None) -> int:
         config = loader.load(config_path)
         warnings = support.check(config)
         factory.prepare(config.storage.driver_name, config.storage.driver_params)
+        auth.build(config)  # the workers build it again: this is for one clear line, once
+        tls.check(config.http)
         server.check_listen(config.http.addr)
         preflight.check(config)
     except (
@@ -88,6 +90,8 @@ def serve(config_path: str | None, workers: int | None) -> int:
         factory.DriverUnavailableError,
         server.ServerConfigError,
         preflight.StartupError,
+        auth.AuthConfigError,
+        tls.TLSConfigError,
     ) as exc:
         return _fail(str(exc))
     logs.setup(config.log.level, config.log.formatter, config.log.fields)

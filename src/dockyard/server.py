@@ -16,8 +16,9 @@ import socket
 import subprocess
 import sys
 import tempfile
+from typing import Any
 
-from dockyard import logs
+from dockyard import logs, tls
 from dockyard.config import loader
 from dockyard.config.models import Configuration
 from dockyard.metrics.snapshot import STATE_DIR_ENV
@@ -63,6 +64,13 @@ def worker_count(config: Configuration, requested: int | None) -> int:
     if requested is None:
         requested = config.dockyard.workers
     return max(1, requested)
+
+
+def _sends_passwords(config: Configuration) -> bool:
+    provider = config.auth.provider
+    return (provider is not None and provider[0] == "htpasswd") or bool(
+        config.dockyard.auth.tokenissuer
+    )
 
 
 def worker_app():  # type: ignore[no-untyped-def]
@@ -116,19 +124,31 @@ def run(config: Configuration, config_path: str | None, workers: int | None = No
     if config.http.net == "unix":
         raise ServerConfigError("http.net: unix sockets are not supported yet")
     host, port = parse_addr(config.http.addr)
+    try:
+        transport = tls.prepare(config.http)
+    except tls.TLSConfigError as exc:
+        raise ServerConfigError(str(exc)) from None
     os.environ[CONFIG_FILE_ENV] = config_path or ""
     count = worker_count(config, workers)
     state_dir = tempfile.mkdtemp(prefix="dockyard-state-")
     os.environ[STATE_DIR_ENV] = state_dir
     try:
         with _debug_server(config):
-            log.info("listening on %s:%d with %d worker(s)", host, port, count)
-            _serve(config, host, port, count)
+            tls_note = ", TLS" if transport.scheme == "https" else ""
+            log.info("listening on %s:%d with %d worker(s)%s", host, port, count, tls_note)
+            if transport.scheme == "http" and _sends_passwords(config):
+                log.warning(
+                    "passwords are accepted over plain HTTP: configure http.tls (docs/tls.md)"
+                )
+            _serve(config, host, port, count, transport.options)
     finally:
+        transport.cleanup()
         shutil.rmtree(state_dir, ignore_errors=True)
 
 
-def _serve(config: Configuration, host: str, port: int, count: int) -> None:
+def _serve(
+    config: Configuration, host: str, port: int, count: int, options: dict[str, Any]
+) -> None:
     from granian import Granian
     from granian.constants import Interfaces, Loops
 
@@ -145,5 +165,6 @@ def _serve(config: Configuration, host: str, port: int, count: int) -> None:
         log_access=False,
         websockets=False,
         workers_kill_timeout=kill_timeout(config),
+        **options,
     )
     server.serve()

@@ -83,7 +83,12 @@ CASES = {
     "htpasswd": (
         OK + "auth:\n  htpasswd:\n    realm: r\n    path: /p\n",
         {},
-        "auth.htpasswd: access control is not available in Dockyard yet (issue 3)",
+        "auth.htpasswd: /p: htpasswd file not found",
+    ),
+    "tls": (
+        OK + "  tls:\n    certificate: /nonexistent.crt\n    key: /k\n",
+        {},
+        "http.tls.certificate: cannot read /nonexistent.crt",
     ),
     "bad address": (
         OK.replace("127.0.0.1:0", "localhost"),

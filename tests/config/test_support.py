@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from config.examples import v3
+from config.examples import V28, v3
 from config.test_models import MINIMAL, load_text
 from dockyard.config import loader, support
 
@@ -15,20 +15,6 @@ from dockyard.config import loader, support
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        (
-            "auth:\n  htpasswd:\n    realm: r\n    path: /p\n",
-            "auth.htpasswd: access control is not available in Dockyard yet (issue 3); "
-            "refusing to serve without it",
-        ),
-        ("auth:\n  silly:\n    realm: r\n    service: s\n", "auth.silly: access control"),
-        (
-            "auth:\n  ldap:\n    url: x\n",
-            "auth.ldap: unknown access controller (known: silly, token, htpasswd, none)",
-        ),
-        (
-            "http:\n  tls:\n    certificate: /c\n    key: /k\n",
-            "http.tls: TLS is not available in Dockyard yet (issue 3)",
-        ),
         (
             "http:\n  tls:\n    letsencrypt:\n      cachefile: /c\n      email: a@b\n",
             "http.tls.letsencrypt: not supported: certificates from an ACME server need the "
@@ -68,3 +54,23 @@ def test_operational_features_start_without_warnings(tmp_path: Path) -> None:
         del document[key]
     del document["http"]["tls"]
     assert support.check(loader.validate(document)) == []
+
+
+def test_v28_leftovers_warn(tmp_path: Path) -> None:
+    document = yaml.safe_load(V28)
+    del document["auth"]
+    del document["http"]["tls"]
+    warnings = support.check(loader.validate(document))
+    assert any(w.startswith("compatibility.schema1.enabled: Docker schema 1") for w in warnings)
+    assert any(w.startswith("reporting: removed in Distribution v3") for w in warnings)
+
+
+def test_plain_configurations_are_quiet(tmp_path: Path) -> None:
+    assert support.check(loader.load(None, {})) == []
+    assert support.check(load_text(tmp_path, MINIMAL + "auth: none\n")) == []
+
+
+def test_access_control_and_tls_are_left_to_their_modules(tmp_path: Path) -> None:
+    """auth.* and http.tls are checked by dockyard.auth / dockyard.tls (tests/auth, tests/tls)."""
+    extra = "auth:\n  ldap:\n    url: x\nhttp:\n  tls:\n    certificate: /c\n    key: /k\n"
+    assert support.check(load_text(tmp_path, MINIMAL + extra)) == []

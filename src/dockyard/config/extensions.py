@@ -11,6 +11,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from dockyard.config.access import AccessExtensions
+
 
 class EventQueue(BaseModel):
     """Where notification events wait for delivery (Distribution keeps them in memory only)."""
@@ -35,3 +37,5 @@ class Extensions(BaseModel):
     workers: int = Field(1, ge=1, le=64)
     """Worker processes serving the API (``inmemory`` storage always uses one)."""
     notifications: EventQueue = EventQueue()
+    auth: AccessExtensions = AccessExtensions()
+    """The built-in token issuer, the access policy and login rate limiting (config/access.py)."""

@@ -4,8 +4,9 @@ Every key of Distribution's ``config.yml`` parses and validates (``models.py``).
 arrive in later issues, and a few cannot be offered at all. :func:`check` runs before start-up:
 
 * **refused** settings stop start-up with one line saying why — where ignoring them would change
-  what the registry serves or who may use it (auth, TLS, pull-through proxy, resource policy,
-  object-store drivers, Let's Encrypt, unix sockets);
+  what the registry serves or who may use it (pull-through proxy, resource policy,
+  object-store drivers, Let's Encrypt, unix sockets); access control (``dockyard.auth``) and
+  TLS (``dockyard.tls``) refuse what they cannot honour themselves;
 * **ignored** settings (removed in Distribution v3) are accepted; :func:`check` returns one
   warning per configured one, which start-up logs.
 
@@ -17,9 +18,6 @@ from __future__ import annotations
 from dockyard.config.loader import ConfigError
 from dockyard.config.models import Configuration
 from dockyard.storage.driver import factory
-
-ISSUE_AUTH = "issue 3"
-KNOWN_AUTH = ("silly", "token", "htpasswd")
 
 
 class UnsupportedSettingError(ConfigError):
@@ -42,17 +40,8 @@ def _refuse_storage(config: Configuration) -> None:
 
 
 def _refuse_access(config: Configuration) -> None:
-    provider = config.auth.provider
-    if provider is not None:
-        name = provider[0]
-        if name in KNOWN_AUTH:
-            raise UnsupportedSettingError(
-                f"auth.{name}: access control is not available in Dockyard yet ({ISSUE_AUTH}); "
-                "refusing to serve without it"
-            )
-        raise UnsupportedSettingError(
-            f"auth.{name}: unknown access controller (known: {', '.join(KNOWN_AUTH)}, none)"
-        )
+    # auth.* (htpasswd, token, silly, third-party controllers) is built and checked by
+    # dockyard.auth.build; http.tls by dockyard.tls: each refuses what it cannot honour.
     if config.policy.repository.classes:
         raise UnsupportedSettingError(
             "policy.repository.classes: repository class policies are not enforced by Dockyard "
@@ -71,11 +60,6 @@ def _refuse_serving(config: Configuration) -> None:
         raise UnsupportedSettingError(
             "http.tls.letsencrypt: not supported: certificates from an ACME server need the "
             "internet; use http.tls.certificate and http.tls.key"
-        )
-    if tls.certificate or tls.key:
-        raise UnsupportedSettingError(
-            f"http.tls: TLS is not available in Dockyard yet ({ISSUE_AUTH}); terminate TLS in a "
-            "reverse proxy meanwhile"
         )
     if config.http.net == "unix":
         raise UnsupportedSettingError("http.net: unix sockets are not supported; use tcp")
