@@ -232,7 +232,8 @@ class App:
         method = "GET" if request.method == "HEAD" else request.method
         handler = HANDLERS.get((route.name, method))
         if handler is None or request.method not in route.methods:
-            return error_response(ErrorCode.UNSUPPORTED, "method not allowed"), None
+            response = error_response(ErrorCode.UNSUPPORTED, "method not allowed")
+            return response.set("Allow", ", ".join(sorted(route.methods))), None
         ctx = Context(self, request, route, params, rid)
         try:
             await self._prepare(ctx)
