@@ -7,25 +7,15 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import bcrypt
 import pytest
 
+from support.htpasswd import write_htpasswd
 from support.pki import Issued, self_signed
 from support.server import DockyardServer, base_config
 
 ISSUER = "test-issuer"
 SERVICE = "test-registry"
 PASSWORDS = {"alice": "alice-secret-1", "bob": "bob-secret-2", "admin": "admin-secret-3"}
-
-
-def write_htpasswd(path: Path, users: dict[str, str], cost: int = 4, prefix: str = "$2y$") -> Path:
-    """An htpasswd file as ``htpasswd -B`` writes it (``$2y$`` bcrypt), at a cheap cost."""
-    lines = []
-    for user, password in users.items():
-        hashed = bcrypt.hashpw(password.encode(), bcrypt.gensalt(cost)).decode()
-        lines.append(f"{user}:{prefix}{hashed[4:]}")
-    path.write_text("\n".join(lines) + "\n")
-    return path
 
 
 @pytest.fixture(scope="module")
