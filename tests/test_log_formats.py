@@ -22,6 +22,7 @@ def test_logstash_lines_carry_fields_and_access_entries(
     server = make_server(log={"formatter": "logstash", "fields": {"service": "registry-test"}})
     with server.client() as client:
         assert client.get("/v2/", headers={"user-agent": "log-test"}).status_code == 200
+        assert client.get("/v2/_catalog?n=5", headers={"user-agent": "log-test"}).status_code == 200
 
     def access() -> list[dict]:
         return [e for e in _json_lines(server) if e.get("http.request.useragent") == "log-test"]
@@ -35,6 +36,9 @@ def test_logstash_lines_carry_fields_and_access_entries(
     assert entry["message"] == "GET /v2/ 200"
     assert entry["http.response.status"] == 200
     assert entry["http.request.id"]
+    assert entry["http.request.uri"] == "/v2/"
+    wait_until(lambda: len(access()) >= 2, 10, what="the catalog's access entry")
+    assert access()[1]["http.request.uri"] == "/v2/_catalog?n=5"  # the query, as Distribution logs
 
 
 def test_access_log_disabled(make_server: Callable[..., DockyardServer]) -> None:

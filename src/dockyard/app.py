@@ -271,7 +271,7 @@ class App:
             status,
             extra={
                 "http.request.method": request.method,
-                "http.request.uri": request.path,
+                "http.request.uri": request.uri,
                 "http.request.remoteaddr": request.client_addr,
                 "http.request.useragent": request.header("user-agent") or "",
                 "http.response.status": status,

@@ -66,6 +66,12 @@ class Request:
             self._query = parse_qs(raw, keep_blank_values=True)
         return self._query
 
+    @property
+    def uri(self) -> str:
+        """Path and query as the client sent them (what an access log records)."""
+        raw = self.scope.get("query_string", b"")
+        return f"{self.path}?{raw.decode('latin-1')}" if raw else self.path
+
     def query_value(self, key: str) -> str | None:
         values = self.query.get(key)
         return values[0] if values else None
