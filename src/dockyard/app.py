@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from dockyard import auth
 from dockyard.api import routes
 from dockyard.api.context import Context
 from dockyard.api.errors import ErrorCode, error_response, render
@@ -27,9 +28,18 @@ from dockyard.api.http import (
     send_response,
 )
 from dockyard.api.urls import URLBuilder
+from dockyard.background import Background
+from dockyard.cache import factory as cache_factory
 from dockyard.config.models import Configuration
 from dockyard.handlers import base, blobs, catalog, manifests, referrers, tags, uploads
+from dockyard.health import checks as health_checks
 from dockyard.logs import request_id
+from dockyard.metrics.collector import Metrics
+from dockyard.metrics.instrument import InstrumentedDriver
+from dockyard.middleware import apply as apply_middleware
+from dockyard.middleware import resolve as resolve_middleware
+from dockyard.notifications import notifier as notifications
+from dockyard.notifications.listener import Bridge
 from dockyard.registry.errors import RegistryError, StorageFullError, UnsupportedError
 from dockyard.registry.reference import validate_name
 from dockyard.storage.driver import factory
@@ -87,21 +97,38 @@ class App:
     def __init__(self, config: Configuration, driver: StorageDriver | None = None) -> None:
         self.config = config
         storage = config.storage
-        self.driver = driver or factory.create(storage.driver_name, storage.driver_params)
+        debug = config.http.debug
+        self.metrics = Metrics() if debug.addr and debug.prometheus.enabled else None
+        driver = driver or factory.create(storage.driver_name, storage.driver_params)
+        if self.metrics is not None:
+            driver = InstrumentedDriver(driver, self.metrics)
+        self.driver = apply_middleware("storage", driver, config.middleware.storage)
         self.options = AppOptions(
             delete_enabled=storage.delete.enabled,
             redirect_enabled=not storage.redirect.disable,
             read_only=storage.maintenance.readonly.enabled,
             access_log=not config.log.accesslog.disabled,
         )
-        self.registry = Registry(
+        self.cache = cache_factory.create(config)
+        registry = Registry(
             self.driver,
             RegistryOptions(
                 delete_enabled=storage.delete.enabled,
                 redirect_enabled=not storage.redirect.disable,
                 validation=manifest_validation(config),
             ),
+            self.cache,
         )
+        self.registry: Registry = apply_middleware("registry", registry, config.middleware.registry)
+        self._repository_middleware = [
+            (resolve_middleware("repository", e.name), dict(e.options))
+            for e in config.middleware.repository
+            if not e.disabled
+        ]
+        self.notifier = notifications.configure(config)
+        self.health = health_checks.build(config.health, self.driver, storage.driver_name)
+        self.background = Background(self)
+        self.auth = auth.build(config)
         self.urls = URLBuilder(config.http.host, config.http.prefix, config.http.relativeurls)
         self._prefix = "/" + config.http.prefix.strip("/") if config.http.prefix.strip("/") else ""
         self._extra_headers = [
@@ -111,7 +138,10 @@ class App:
         ]
 
     def repository(self, name: str) -> Repository:
-        return self.registry.repository(name)
+        repository = self.registry.repository(name)
+        for wrap, options in self._repository_middleware:
+            repository = wrap(repository, options)
+        return repository
 
     # -- ASGI ------------------------------------------------------------------------------
 
@@ -125,6 +155,7 @@ class App:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
+                await self.background.start()
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 await self.close()
@@ -132,6 +163,9 @@ class App:
                 return
 
     async def close(self) -> None:
+        await self.background.stop()
+        if self.cache is not None:
+            await self.cache.close()
         await self.driver.close()
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -141,9 +175,17 @@ class App:
         request = Request(scope, receive)
         status, sent = 500, 0
         ctx: Context | None = None
+        metrics = self.metrics
+        if metrics is not None:
+            metrics.in_flight += 1
         try:
-            response, ctx = await self._dispatch(request, rid)
+            if self.health is not None and (unhealthy := self._health(request)) is not None:
+                response = unhealthy
+            else:
+                response, ctx = await self._dispatch(request, rid)
             response.headers.extend(self._extra_headers)
+            if request.body_unread:
+                response.headers.append((b"connection", b"close"))
             status = response.status
             sent = await send_response(scope, send, response, head=request.method == "HEAD")
         except ClientDisconnectedError:
@@ -151,10 +193,30 @@ class App:
         finally:
             if self.options.access_log:
                 self._log_access(request, status, sent, started, ctx)
+            if metrics is not None:
+                metrics.in_flight -= 1
+                handler = ctx.route.name if ctx is not None else "none"
+                elapsed = time.perf_counter() - started
+                metrics.request(handler, request.method, status, elapsed, request.consumed, sent)
             request_id.reset(token)
+
+    def _health(self, request: Request) -> Response | None:
+        """``/debug/health`` on the main port, and 503 for everything while a check fails."""
+        assert self.health is not None
+        if request.path == "/debug/health" and request.method in ("GET", "HEAD"):
+            failing = self.health.failing()
+            return Response.json(failing, status=503 if failing else 200)
+        if not self.health.healthy:
+            return error_response(
+                ErrorCode.UNAVAILABLE, detail="health check failed: please see /debug/health"
+            )
+        return None
 
     async def _dispatch(self, request: Request, rid: str) -> tuple[Response, Context | None]:
         path = request.path
+        issuer = self.auth.issuer
+        if issuer is not None and issuer.matches(path):
+            return await issuer.handle(request), None
         if self._prefix:
             if not path.startswith(self._prefix + "/"):
                 return Response(
@@ -170,7 +232,8 @@ class App:
         method = "GET" if request.method == "HEAD" else request.method
         handler = HANDLERS.get((route.name, method))
         if handler is None or request.method not in route.methods:
-            return error_response(ErrorCode.UNSUPPORTED, "method not allowed"), None
+            response = error_response(ErrorCode.UNSUPPORTED, "method not allowed")
+            return response.set("Allow", ", ".join(sorted(route.methods))), None
         ctx = Context(self, request, route, params, rid)
         try:
             await self._prepare(ctx)
@@ -186,13 +249,17 @@ class App:
             return error_response(ErrorCode.UNKNOWN), ctx
 
     async def _prepare(self, ctx: Context) -> None:
-        """Name validation, read-only mode; auth and listeners plug in here."""
+        """Name validation, access control, read-only mode; listeners plug in here."""
         if ctx.route.needs_name:
             ctx.name = validate_name(ctx.vars["name"])
+        if self.auth.gate is not None:
+            await self.auth.gate.authorize(ctx)
         if self.options.read_only and ctx.request.method in WRITE_METHODS:
             raise UnsupportedError("the registry is in read-only mode")
         if ctx.name:
             ctx._repository = self.repository(ctx.name)
+            if self.notifier is not None:
+                ctx.listener = Bridge(self.notifier, ctx)
 
     def _log_access(
         self, request: Request, status: int, sent: int, started: float, ctx: Context | None
@@ -204,7 +271,7 @@ class App:
             status,
             extra={
                 "http.request.method": request.method,
-                "http.request.uri": request.path,
+                "http.request.uri": request.uri,
                 "http.request.remoteaddr": request.client_addr,
                 "http.request.useragent": request.header("user-agent") or "",
                 "http.response.status": status,

@@ -7,12 +7,21 @@ environment for each worker to load the same way.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import math
 import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+from typing import Any
 
-from dockyard import logs
+from dockyard import logs, tls
 from dockyard.config import loader
 from dockyard.config.models import Configuration
+from dockyard.metrics.snapshot import STATE_DIR_ENV
 
 CONFIG_FILE_ENV = "DOCKYARD_CONFIG_FILE"
 
@@ -34,6 +43,21 @@ def parse_addr(addr: str) -> tuple[str, int]:
     return host, int(port)
 
 
+def check_listen(addr: str) -> None:
+    """Fail early, in one line, when ``addr`` cannot be bound (in use, no such address)."""
+    host, port = parse_addr(addr)
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        family, _, _, _, sockaddr = infos[0]
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(sockaddr)
+    except OSError as exc:
+        raise ServerConfigError(
+            f"http.addr: cannot listen on {addr}: {exc.strerror or exc}"
+        ) from None
+
+
 def worker_count(config: Configuration, requested: int | None) -> int:
     if config.storage.driver_name == "inmemory":
         return 1  # an in-process tree cannot be shared between worker processes
@@ -42,25 +66,92 @@ def worker_count(config: Configuration, requested: int | None) -> int:
     return max(1, requested)
 
 
+def _sends_passwords(config: Configuration) -> bool:
+    provider = config.auth.provider
+    return (provider is not None and provider[0] == "htpasswd") or bool(
+        config.dockyard.auth.tokenissuer
+    )
+
+
 def worker_app():  # type: ignore[no-untyped-def]
     """Granian's factory target, called in each worker process."""
+    from dockyard import loghooks
     from dockyard.app import App
 
     config = loader.load(os.environ.get(CONFIG_FILE_ENV) or None)
     logs.setup(config.log.level, config.log.formatter, config.log.fields)
+    loghooks.install(config.log.hooks)
     return App(config)
 
 
-def run(config: Configuration, config_path: str | None, workers: int | None = None) -> None:
-    from granian import Granian
-    from granian.constants import Interfaces, Loops
+def kill_timeout(config: Configuration) -> int:
+    """Granian's ``workers_kill_timeout`` for ``http.draintimeout``.
 
+    On SIGTERM granian stops accepting and lets each worker finish its requests; after this many
+    seconds a worker still busy is killed. Distribution's zero means "do not wait": one second
+    is left for the workers' shutdown (the event queue is already on disk).
+    """
+    return max(1, math.ceil(config.http.draintimeout))
+
+
+@contextlib.contextmanager
+def _debug_server(config: Configuration):  # type: ignore[no-untyped-def]
+    """The debug listener's process (see :mod:`dockyard.debugserver`), if ``http.debug.addr``."""
+    if not config.http.debug.addr:
+        yield
+        return
+    from dockyard.debugserver import listen
+
+    sock = listen(config.http.debug.addr)
+    fd = sock.fileno()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dockyard.debugserver", str(os.getpid()), str(fd)],
+        pass_fds=(fd,),
+    )
+    sock.close()
+    log.info("debug server on %s", config.http.debug.addr)
+    try:
+        yield
+    finally:
+        process.terminate()
+        try:
+            process.wait(5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def run(config: Configuration, config_path: str | None, workers: int | None = None) -> None:
     if config.http.net == "unix":
         raise ServerConfigError("http.net: unix sockets are not supported yet")
     host, port = parse_addr(config.http.addr)
+    try:
+        transport = tls.prepare(config.http)
+    except tls.TLSConfigError as exc:
+        raise ServerConfigError(str(exc)) from None
     os.environ[CONFIG_FILE_ENV] = config_path or ""
     count = worker_count(config, workers)
-    log.info("listening on %s:%d with %d worker(s)", host, port, count)
+    state_dir = tempfile.mkdtemp(prefix="dockyard-state-")
+    os.environ[STATE_DIR_ENV] = state_dir
+    try:
+        with _debug_server(config):
+            tls_note = ", TLS" if transport.scheme == "https" else ""
+            log.info("listening on %s:%d with %d worker(s)%s", host, port, count, tls_note)
+            if transport.scheme == "http" and _sends_passwords(config):
+                log.warning(
+                    "passwords are accepted over plain HTTP: configure http.tls (docs/tls.md)"
+                )
+            _serve(config, host, port, count, transport.options)
+    finally:
+        transport.cleanup()
+        shutil.rmtree(state_dir, ignore_errors=True)
+
+
+def _serve(
+    config: Configuration, host: str, port: int, count: int, options: dict[str, Any]
+) -> None:
+    from granian import Granian
+    from granian.constants import Interfaces, Loops
+
     server = Granian(
         "dockyard.server:worker_app",
         address=host,
@@ -73,5 +164,7 @@ def run(config: Configuration, config_path: str | None, workers: int | None = No
         log_level="warning",  # type: ignore[arg-type]
         log_access=False,
         websockets=False,
+        workers_kill_timeout=kill_timeout(config),
+        **options,
     )
     server.serve()

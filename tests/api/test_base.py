@@ -52,3 +52,10 @@ def test_every_answer_carries_the_api_version(
 
 def test_method_not_allowed_is_unsupported(client: httpx.Client) -> None:
     assert_error(client.post("/v2/x/manifests/latest"), 405, "UNSUPPORTED")
+
+
+def test_method_not_allowed_names_the_allowed_methods(client: httpx.Client) -> None:
+    response = client.post("/v2/x/manifests/latest")
+    assert response.headers["allow"] == "DELETE, GET, HEAD, PUT"
+    response = client.delete("/v2/")
+    assert response.headers["allow"] == "GET, HEAD"

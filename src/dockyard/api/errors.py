@@ -91,6 +91,9 @@ def error_response(
 
 def render(exc: e.RegistryError) -> Response:
     """Turn a domain error into the spec's JSON envelope, with the headers the error implies."""
+    if isinstance(exc, e.AccessBackendError):
+        # Distribution's "potential security problem": a bare 400 that tells nothing.
+        return Response(status=400, body=b"")
     for cls in type(exc).__mro__:
         mapped = _CODES.get(cls)  # type: ignore[arg-type]
         if mapped is not None:
@@ -99,7 +102,11 @@ def render(exc: e.RegistryError) -> Response:
     else:  # a RegistryError subclass nobody mapped: a bug, but never a traceback to the client
         log.error("unmapped registry error %s", type(exc).__name__)
         code, status = ErrorCode.UNKNOWN, None
+    if isinstance(exc, e.DeniedError) and exc.status:
+        status = exc.status
     response = error_response(code, exc.message or None, exc.detail, status)
+    if isinstance(exc, e.UnauthorizedError | e.DeniedError) and exc.challenge:
+        response.set("WWW-Authenticate", exc.challenge)
     if isinstance(exc, e.RangeInvalidError):
         response.set("Range", f"0-{max(exc.size - 1, 0)}")
     elif isinstance(exc, e.RangeNotSatisfiableError):

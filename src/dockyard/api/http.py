@@ -33,7 +33,16 @@ class ClientDisconnectedError(Exception):
 class Request:
     """The parts of an ASGI HTTP scope a handler needs, decoded once and lazily."""
 
-    __slots__ = ("_query", "_receive", "consumed", "headers", "method", "path", "scope")
+    __slots__ = (
+        "_query",
+        "_receive",
+        "body_complete",
+        "consumed",
+        "headers",
+        "method",
+        "path",
+        "scope",
+    )
 
     def __init__(self, scope: Scope, receive: Receive) -> None:
         self.scope = scope
@@ -48,6 +57,7 @@ class Request:
         self.headers = headers
         self._query: dict[str, list[str]] | None = None
         self.consumed = 0
+        self.body_complete = False
 
     @property
     def query(self) -> dict[str, list[str]]:
@@ -55,6 +65,12 @@ class Request:
             raw = self.scope.get("query_string", b"").decode("latin-1")
             self._query = parse_qs(raw, keep_blank_values=True)
         return self._query
+
+    @property
+    def uri(self) -> str:
+        """Path and query as the client sent them (what an access log records)."""
+        raw = self.scope.get("query_string", b"")
+        return f"{self.path}?{raw.decode('latin-1')}" if raw else self.path
 
     def query_value(self, key: str) -> str | None:
         values = self.query.get(key)
@@ -66,6 +82,20 @@ class Request:
     @property
     def content_length(self) -> int | None:
         return parse_count(self.headers.get("content-length"))
+
+    @property
+    def body_unread(self) -> bool:
+        """True when the client sent (or announced) body bytes the handler never read.
+
+        Answering such a request early (an error before or during the upload) leaves those bytes
+        on the connection, so the response must close it rather than let the client reuse it.
+        """
+        if self.body_complete:
+            return False
+        length = self.content_length
+        if length is not None:
+            return self.consumed < length
+        return "chunked" in self.headers.get("transfer-encoding", "").lower()
 
     @property
     def client_addr(self) -> str:
@@ -91,6 +121,7 @@ class Request:
                 self.consumed += len(chunk)
                 yield chunk
             if not message.get("more_body", False):
+                self.body_complete = True
                 return
 
     async def body(self, limit: int) -> bytes | None:

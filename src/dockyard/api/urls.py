@@ -4,6 +4,13 @@ Distribution builds absolute URLs from ``http.host`` when set, else from the req
 element of an RFC 7239 ``Forwarded`` header (``proto=``, ``host=``) when present, otherwise
 ``X-Forwarded-Proto``/``X-Forwarded-Host`` (first of a list), otherwise the ``Host`` header.
 ``relativeurls: true`` drops scheme and host.
+
+``http.host`` (with a scheme and a host) wins over ``relativeurls``, as in Distribution, and the
+API path is resolved against it as a relative reference: ``https://r.example.com/reg/`` gives
+``https://r.example.com/reg/v2/…`` while ``https://r.example.com/reg`` (no trailing slash) gives
+``https://r.example.com/v2/…``; ``http.prefix`` is not added to it. A ``host`` without a scheme
+is ignored, as Distribution ignores it. Relative URLs keep ``http.prefix`` (Distribution drops
+it, pointing clients outside the prefix).
 """
 
 from __future__ import annotations
@@ -43,15 +50,19 @@ def forwarded(header: str) -> dict[str, str]:
 
 class URLBuilder:
     def __init__(self, host: str = "", prefix: str = "", relative: bool = False) -> None:
-        self._host = host.rstrip("/")
         self._prefix = "/" + prefix.strip("/") if prefix.strip("/") else ""
         self._relative = relative
+        self._root: str | None = None
+        parts = urlsplit(host) if host else None
+        if parts is not None and parts.scheme and parts.netloc:
+            directory = parts.path[: parts.path.rfind("/")] if "/" in parts.path else ""
+            self._root = f"{parts.scheme}://{parts.netloc}{directory}"
 
     def base(self, request: Request) -> str:
+        if self._root is not None:
+            return self._root
         if self._relative:
             return self._prefix
-        if self._host:
-            return self._host + (urlsplit(self._host).path.rstrip("/") and "" or self._prefix)
         proto, host = request.scheme, request.host
         header = request.header("forwarded")
         if header:

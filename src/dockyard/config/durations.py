@@ -1,6 +1,7 @@
 """Go ``time.Duration`` values as Distribution's YAML carries them: ``168h``, ``1m30s``, ``500ms``.
 
-A bare number is read the way Go's YAML decoder reads it into a Duration: nanoseconds.
+A YAML number is read the way Go's YAML decoder reads it into a Duration: as nanoseconds. Text
+follows Go's ``time.ParseDuration``: a sign, then number+unit pairs; only ``0`` may omit the unit.
 """
 
 from __future__ import annotations
@@ -33,11 +34,14 @@ def parse_duration(value: Any) -> float:
         raise ValueError("a duration such as '10s' or '168h' is required")
     text = value.strip()
     sign = -1.0 if text.startswith("-") else 1.0
-    text = text.lstrip("+-")
-    if text == "0":
-        return 0.0
-    if text.isdigit():
-        return sign * int(text) / 1e9
+    if text[:1] in ("+", "-"):
+        text = text[1:]
+    if text.isdigit():  # as Go's ParseDuration: "0" needs no unit, other text does
+        if int(text) == 0:
+            return 0.0
+        raise ValueError(f"invalid duration {value!r}: missing unit (e.g. '{text}s')")
+    if not text:
+        raise ValueError(f"invalid duration {value!r} (expected e.g. '10s', '1h30m', '500ms')")
     pos = 0
     total = 0.0
     while pos < len(text):
@@ -46,8 +50,6 @@ def parse_duration(value: Any) -> float:
             raise ValueError(f"invalid duration {value!r} (expected e.g. '10s', '1h30m', '500ms')")
         total += float(match.group(1)) * _UNITS[match.group(2)]
         pos = match.end()
-    if not text:
-        raise ValueError(f"invalid duration {value!r}")
     return sign * total
 
 
@@ -58,6 +60,8 @@ def format_duration(seconds: float) -> str:
 
 
 Duration = Annotated[
-    float, BeforeValidator(parse_duration), PlainSerializer(format_duration, return_type=str)
+    float,
+    BeforeValidator(parse_duration),
+    PlainSerializer(format_duration, return_type=str, when_used="json"),
 ]
 """A config field holding a Go duration, exposed to Python as seconds."""

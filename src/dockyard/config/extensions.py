@@ -7,7 +7,28 @@ Dockyard adds beyond Distribution's own keys lives here, never inside Distributi
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
+
+from dockyard.config.access import AccessExtensions
+
+
+class EventQueue(BaseModel):
+    """Where notification events wait for delivery (Distribution keeps them in memory only)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    directory: str = ""
+    """Queue directory; default ``<filesystem rootdirectory>/_dockyard/events``. Other drivers
+    without a directory keep the queue in memory, as Distribution does (said at start-up)."""
+    maxpending: int = Field(100_000, ge=1)
+    """Events waiting per endpoint before new ones are refused (counted as ``Dropped``)."""
+    mediatype: Literal[
+        "application/vnd.docker.distribution.events.v2+json",
+        "application/vnd.docker.distribution.events.v1+json",
+    ] = "application/vnd.docker.distribution.events.v2+json"
+    """``Content-Type`` of the envelope; the v1 type is for consumers that insist on it."""
 
 
 class Extensions(BaseModel):
@@ -15,3 +36,6 @@ class Extensions(BaseModel):
 
     workers: int = Field(1, ge=1, le=64)
     """Worker processes serving the API (``inmemory`` storage always uses one)."""
+    notifications: EventQueue = EventQueue()
+    auth: AccessExtensions = AccessExtensions()
+    """The built-in token issuer, the access policy and login rate limiting (config/access.py)."""

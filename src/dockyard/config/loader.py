@@ -2,7 +2,16 @@
 
 Environment variables follow Distribution: ``REGISTRY_<SECTION>_<KEY>...`` in upper case, values
 parsed as YAML (so ``true`` is a boolean), list elements addressed by index
-(``REGISTRY_NOTIFICATIONS_ENDPOINTS_0_URL``), and ``REGISTRY_STORAGE=s3`` switching the driver.
+(``REGISTRY_NOTIFICATIONS_ENDPOINTS_0_URL``; the index may be at most the list's length, which
+appends), and ``REGISTRY_STORAGE=s3`` switching the driver. Keys that contain ``_`` themselves
+(azure's ``max_retries``) are matched whole. An empty value resets a key to its default. Variables
+naming no key are ignored with a warning, as in Distribution (Kubernetes injects ``REGISTRY_PORT``
+for a service called "registry").
+
+Unlike Distribution, ``REGISTRY_STORAGE=<driver>`` keeps the file's ``delete``, ``cache``,
+``maintenance``, ``redirect`` and ``tag`` settings (Distribution drops them), and a YAML mapping
+with a duplicated key is an error (PyYAML would silently keep the last one).
+
 Every failure becomes a :class:`ConfigError` whose message is one line naming the key.
 """
 
@@ -63,10 +72,31 @@ def validate(
         raise ConfigError(_first_error(exc, source, overridden or {})) from None
 
 
+class _StrictLoader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` that refuses a mapping key given twice."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node, deep=True)
+            try:
+                duplicate = key in seen
+                seen.add(key)
+            except TypeError:
+                continue  # an unhashable key is reported by the base constructor
+            if duplicate:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}", key_node.start_mark
+                )
+        return super().construct_mapping(node, deep)
+
+
 def _read_yaml(path: str) -> Any:
     try:
         with open(path, encoding="utf-8") as f:
-            data = yaml.safe_load(f)
+            data = yaml.load(f, Loader=_StrictLoader)  # a SafeLoader subclass
     except FileNotFoundError:
         raise ConfigError(f"{path}: configuration file not found") from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -91,10 +121,20 @@ def _first_error(exc: ValidationError, source: str, overridden: Mapping[str, str
     elif "input" in first and first["type"] not in ("value_error", "assertion_error"):
         message = f"{message} (got {first['input']!r})"[:300]
     message = message.removeprefix("Value error, ")
-    env = overridden.get(location)
+    env = _origin(location, overridden)
     origin = f" (set by {env})" if env else ""
     more = f" [and {len(errors) - 1} more problem(s)]" if len(errors) > 1 else ""
     return f"{source}: {location or '<root>'}{origin}: {message}{more}"
+
+
+def _origin(location: str, overridden: Mapping[str, str]) -> str | None:
+    """The variable that set ``location`` or the closest section containing it."""
+    parts = location.split(".")
+    for count in range(len(parts), 0, -1):
+        env = overridden.get(".".join(parts[:count]))
+        if env:
+            return env
+    return None
 
 
 # -- environment overrides -----------------------------------------------------------------------
@@ -110,6 +150,13 @@ def apply_environment(data: dict[str, Any], environ: Mapping[str, str]) -> dict[
         value = _parse_env_value(environ[name])
         try:
             dotted = _set(data, Configuration, tokens, value)
+        except _BadIndex as exc:
+            raise ConfigError(
+                f"{name}: list index {exc.index} skips entries (the list has {exc.length}; "
+                f"index {exc.length} appends one)"
+            ) from None
+        except _Conflict as exc:
+            raise ConfigError(f"{name}: cannot be applied: {exc}") from None
         except _UnknownKey:
             # Kubernetes injects REGISTRY_PORT & co. for a service named "registry": warn only.
             log.warning("ignoring environment variable %s: no such configuration key", name)
@@ -120,6 +167,16 @@ def apply_environment(data: dict[str, Any], environ: Mapping[str, str]) -> dict[
 
 class _UnknownKey(Exception):
     pass
+
+
+class _Conflict(Exception):
+    pass
+
+
+class _BadIndex(Exception):
+    def __init__(self, index: int, length: int) -> None:
+        self.index = index
+        self.length = length
 
 
 def _parse_env_value(raw: str) -> Any:
@@ -155,29 +212,18 @@ def _field_for(model: type[BaseModel], tokens: list[str]) -> tuple[str, Any, int
 
 
 def _set(node: Any, annotation: Any, tokens: list[str], value: Any) -> str:
+    """Set the key ``tokens`` names below ``node`` (typed ``annotation``); returns its path."""
     target = _unwrap(annotation)
     if isinstance(target, type) and issubclass(target, BaseModel):
-        key, field_type, used = _field_for(target, tokens)
-        rest = tokens[used:]
-        if target is Storage and key in DRIVERS and not rest and value is None:
-            value = {}
-        if target is Configuration and key == "storage" and not rest and isinstance(value, str):
-            _switch_driver(node, value)
-            return "storage"
-        if not rest:
-            node[key] = value
-            return key
-        child = node.get(key)
-        if not isinstance(child, dict | list):
-            child = [] if typing.get_origin(_unwrap(field_type)) is list else {}
-            node[key] = child
-        return f"{key}.{_set(child, field_type, rest, value)}"
+        return _set_field(node, target, tokens, value)
     origin = typing.get_origin(target)
     if origin is list:
         if not tokens[0].isdigit():
             raise _UnknownKey
         index = int(tokens[0])
-        while len(node) <= index:
+        if index > len(node):
+            raise _BadIndex(index, len(node))
+        if index == len(node):
             node.append({})
         if len(tokens) == 1:
             node[index] = value
@@ -191,6 +237,31 @@ def _set(node: Any, annotation: Any, tokens: list[str], value: Any) -> str:
         node[key] = value
         return key
     raise _UnknownKey
+
+
+def _set_field(node: dict[str, Any], model: type[BaseModel], tokens: list[str], value: Any) -> str:
+    key, field_type, used = _field_for(model, tokens)
+    rest = tokens[used:]
+    if not rest:
+        if model is Configuration and key == "storage" and isinstance(value, str):
+            _switch_driver(node, value)
+        elif model is Storage and key in DRIVERS and value is None:
+            node[key] = {}  # ``REGISTRY_STORAGE_INMEMORY=`` selects a driver with no parameters
+        elif value is None:
+            node.pop(key, None)  # an empty variable: back to the default
+        else:
+            node[key] = value
+        return key
+    child = node.get(key)
+    if isinstance(child, str) and child and key in ("storage", "auth"):
+        child = node[key] = {child: {}}  # ``storage: inmemory`` in the file
+    wants_list = typing.get_origin(_unwrap(field_type)) is list
+    if child is None:
+        child = node[key] = [] if wants_list else {}
+    elif not isinstance(child, list if wants_list else dict):
+        kind = "a list" if wants_list else "a mapping"
+        raise _Conflict(f"{key} in the configuration file is not {kind}")
+    return f"{key}.{_set(child, field_type, rest, value)}"
 
 
 def _switch_driver(config: dict[str, Any], driver: str) -> None:

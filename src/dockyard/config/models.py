@@ -1,8 +1,13 @@
 """Distribution's ``config.yml`` as pydantic models: every section of v2.8 and v3, strictly typed.
 
 Keys are Distribution's own (lower-case YAML names). Unknown keys are refused so that a typo stops
-start-up instead of silently disabling a feature. Sections for features Dockyard does not have
-(yet) are parsed and validated all the same; ``dockyard.config.support`` says which are refused.
+start-up instead of silently disabling a feature (Distribution ignores them). Sections for features
+Dockyard does not have (yet) are parsed and validated all the same; ``dockyard.config.support``
+says which are refused at start-up and which are accepted but not acted on.
+
+As with Go's YAML decoder, a number given where text is expected is taken as text
+(``secret: 123456``), and a driver or auth section may be named by a bare string
+(``storage: inmemory``, ``auth: none``).
 """
 
 from __future__ import annotations
@@ -43,7 +48,16 @@ LogLevel = Annotated[str, BeforeValidator(lambda v: _check_level(str(v)))]
 
 
 class Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=False)
+    model_config = ConfigDict(
+        extra="forbid", populate_by_name=True, frozen=False, coerce_numbers_to_str=True
+    )
+
+
+def _named_section(value: Any) -> Any:
+    """``storage: inmemory`` / ``auth: none``: a bare name is that provider with no parameters."""
+    if isinstance(value, str) and value:
+        return {value: {}}
+    return value
 
 
 # -- log --------------------------------------------------------------------------------------
@@ -85,9 +99,28 @@ class Log(Section):
 # -- storage ----------------------------------------------------------------------------------
 
 
+MIN_FILESYSTEM_THREADS = 25
+
+
 class FilesystemParams(Section):
     rootdirectory: str = "/var/lib/registry"
-    maxthreads: int = Field(100, ge=25)
+    maxthreads: int = 100
+
+    @field_validator("rootdirectory")
+    @classmethod
+    def _root(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must name a directory")
+        return value
+
+    @field_validator("maxthreads")
+    @classmethod
+    def _at_least_minimum(cls, value: int) -> int:
+        return max(value, MIN_FILESYSTEM_THREADS)  # Distribution raises smaller values to 25
+
+
+class InMemoryParams(Section):
+    """The ``inmemory`` driver takes no parameters."""
 
 
 class S3Params(Section):
@@ -197,7 +230,7 @@ REMOVED_DRIVERS = ("swift", "oss")
 
 class Storage(Section):
     filesystem: FilesystemParams | None = None
-    inmemory: dict[str, Any] | None = None
+    inmemory: InMemoryParams | None = None
     s3: S3Params | None = None
     azure: AzureParams | None = None
     gcs: GCSParams | None = None
@@ -210,6 +243,7 @@ class Storage(Section):
     @model_validator(mode="before")
     @classmethod
     def _driver_keys(cls, data: Any) -> Any:
+        data = _named_section(data)
         if not isinstance(data, dict):
             return data
         for removed in REMOVED_DRIVERS:
@@ -271,28 +305,43 @@ class HtpasswdAuth(Section):
 
 
 class Auth(Section):
+    """One access controller by name; ``none`` (Distribution's spelling of "no auth") is none."""
+
     model_config = ConfigDict(extra="allow")  # third-party access controllers by name
 
     silly: SillyAuth | None = None
     token: TokenAuth | None = None
     htpasswd: HtpasswdAuth | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _by_name(cls, data: Any) -> Any:
+        data = _named_section(data)
+        if isinstance(data, dict):
+            data = {k: v for k, v in data.items() if str(k).lower() != "none"}
+        return data
+
     @model_validator(mode="after")
     def _one(self) -> Auth:
-        configured = [k for k, v in self if v is not None]
-        configured += list(self.model_extra or {})
+        configured = [name for name, _ in self._providers()]
         if len(configured) > 1:
             raise ValueError(f"only one auth provider may be configured, found {configured}")
         return self
 
+    def _providers(self) -> list[tuple[str, Any]]:
+        found = [
+            (name, getattr(self, name))
+            for name in type(self).model_fields
+            if getattr(self, name) is not None
+        ]
+        found += [(name, value or {}) for name, value in (self.model_extra or {}).items()]
+        return found
+
     @property
     def provider(self) -> tuple[str, Any] | None:
-        for name, value in self:
-            if value is not None:
-                return name, value
-        for name, value in (self.model_extra or {}).items():
-            return name, value or {}
-        return None
+        """The configured access controller as (name, parameters), or None."""
+        providers = self._providers()
+        return providers[0] if providers else None
 
 
 # -- middleware -------------------------------------------------------------------------------
@@ -559,11 +608,21 @@ class Validation(Section):
 
 
 class Catalog(Section):
-    maxentries: int = Field(1000, ge=0)
+    maxentries: int = 1000
+
+    @field_validator("maxentries")
+    @classmethod
+    def _default_when_unset(cls, value: int) -> int:
+        return value if value > 0 else 1000  # Distribution: zero or negative means the default
 
 
 class Tags(Section):
     maxtags: int = Field(1000, ge=0)
+
+    @field_validator("maxtags")
+    @classmethod
+    def _default_when_zero(cls, value: int) -> int:
+        return value or 1000  # Distribution: 0 means the default; negative is an error
 
 
 class Schema1(Section):

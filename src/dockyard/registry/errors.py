@@ -110,15 +110,32 @@ class UnsupportedError(RegistryError):
 
 
 class UnauthorizedError(RegistryError):
-    def __init__(self, reason: str = "authentication required", detail: Any = None) -> None:
+    """No or bad credentials; ``challenge`` is the ``WWW-Authenticate`` value to answer."""
+
+    def __init__(
+        self, reason: str = "authentication required", detail: Any = None, challenge: str = ""
+    ) -> None:
         super().__init__(reason, detail)
+        self.challenge = challenge
 
 
 class DeniedError(RegistryError):
+    """A known identity may not do this; ``status`` 401 keeps a Bearer client's retry working."""
+
     def __init__(
-        self, reason: str = "requested access to the resource is denied", detail: Any = None
+        self,
+        reason: str = "requested access to the resource is denied",
+        detail: Any = None,
+        challenge: str = "",
+        status: int | None = None,
     ) -> None:
         super().__init__(reason, detail)
+        self.challenge = challenge
+        self.status = status
+
+
+class AccessBackendError(RegistryError):
+    """The access controller itself failed: answered with no detail (and logged where raised)."""
 
 
 class TooManyRequestsError(RegistryError):

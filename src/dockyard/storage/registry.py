@@ -61,8 +61,8 @@ class Registry:
         cache: BlobDescriptorCacheProvider | None = None,
     ) -> None:
         self.driver = driver
-        self.options = options or RegistryOptions()
-        self.cache = cache or NoCacheProvider()
+        self.options = options if options is not None else RegistryOptions()
+        self.cache = cache if cache is not None else NoCacheProvider()
         self.blobs = BlobStore(driver, self.cache.global_cache())
         self.uploads = UploadStore(driver, self.blobs)
 

@@ -25,9 +25,11 @@ class TagStore:
         return digest
 
     async def tag(self, tag: str, digest: Digest) -> None:
-        # History first, then the pointer: the tag never names a digest its index lacks.
-        await write_link(self.driver, paths.tag_index_link(self.name, tag, digest), digest)
+        # The pointer first, then the history: a new tag's directory appears with ``current/link``
+        # in it (at once on object stores), so a crash in between never leaves a listed tag that
+        # cannot be resolved. Nothing reads the history index; Distribution keeps it the same way.
         await write_link(self.driver, paths.tag_current_link(self.name, tag), digest)
+        await write_link(self.driver, paths.tag_index_link(self.name, tag, digest), digest)
 
     async def untag(self, tag: str) -> None:
         try:

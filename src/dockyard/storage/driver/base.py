@@ -1,11 +1,24 @@
 """The storage-driver contract, modelled on Distribution's ``storagedriver.StorageDriver``.
 
 A driver is a tiny filesystem-like key/value store. Paths are absolute, ``/``-separated and made
-only of ``[A-Za-z0-9._-]`` components, so that no caller-controlled string can ever reach outside
-the driver's root: :func:`check_path` is applied by every driver before it touches anything.
+only of ``[A-Za-z0-9._-]`` components (never ``.`` or ``..``), so that no caller-controlled string
+can ever reach outside the driver's root: every driver applies :func:`check_path` to every path
+before it does any I/O, and the shared driver test suite holds each driver to it.
 
-Everything above the driver (the layout, links, uploads) is written against this protocol only, so
-an object store (S3) can implement it with multipart uploads for writers and copy+delete for moves.
+Everything above the driver (the layout, links, uploads, garbage collection) is written against
+this protocol only, so that an object store can implement it: a writer is a multipart upload
+(``close`` without ``commit`` leaves the parts resumable, ``commit`` completes it), ``move`` may be
+a copy followed by a delete, and directories are only key prefixes (an empty "directory" need not
+exist).
+
+Errors (all :class:`StorageDriverError`, which never leaves the storage layer)::
+
+    StorageDriverError            anything else the backend reports
+    ├── PathNotFoundError         nothing at (or under) the path
+    ├── InvalidPathError          the path breaks the grammar; raised before any I/O
+    ├── InvalidOffsetError        a read offset outside the content
+    ├── UnsupportedMethodError    an optional method the driver does not have
+    └── StorageFullError          out of space or quota: the app answers 507
 """
 
 from __future__ import annotations
@@ -16,7 +29,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
-_PATH_RE = re.compile(r"^(/[A-Za-z0-9._-]+)+$")
+PATH_RE = re.compile(r"(/[A-Za-z0-9._-]+)+")
+"""Distribution's ``PathRegexp``; matched with ``fullmatch`` (``$`` would admit a final ``\\n``)."""
 
 
 class StorageDriverError(Exception):
@@ -26,7 +40,7 @@ class StorageDriverError(Exception):
         self.path = path
         self.driver = driver
         self.detail = detail
-        super().__init__(f"{driver}: {type(self).__name__}: {path} {detail}".strip())
+        super().__init__(f"{driver}: {type(self).__name__}: {path!r} {detail}".strip())
 
 
 class PathNotFoundError(StorageDriverError):
@@ -38,7 +52,7 @@ class InvalidPathError(StorageDriverError):
 
 
 class InvalidOffsetError(StorageDriverError):
-    """A read or resumed write asked for an offset past the end of the content."""
+    """A read asked for an offset before the start or past the end of the content."""
 
 
 class UnsupportedMethodError(StorageDriverError):
@@ -53,21 +67,22 @@ def check_path(path: str, driver: str = "", *, allow_root: bool = False) -> str:
     """Return ``path`` if it is a valid driver path, else raise :class:`InvalidPathError`.
 
     Components of ``.`` and ``..`` are refused explicitly: the character class admits dots so that
-    tags such as ``v1.0`` work, which would otherwise let ``/..`` slip through.
+    tags such as ``v1.0`` work, which would otherwise let ``/..`` slip through. ``/`` itself is a
+    valid path only where the method allows it (stat, list, walk).
     """
     if allow_root and path == "/":
         return path
-    if not _PATH_RE.match(path):
-        raise InvalidPathError(path, driver)
+    if not isinstance(path, str) or not PATH_RE.fullmatch(path):
+        raise InvalidPathError(str(path)[:300], driver)
     for part in path.split("/")[1:]:
-        if part in (".", ".."):
+        if part == "." or part == "..":
             raise InvalidPathError(path, driver)
     return path
 
 
 @dataclass(frozen=True, slots=True)
 class FileInfo:
-    """What :meth:`StorageDriver.stat` knows of a path."""
+    """What :meth:`StorageDriver.stat` knows of a path. Directories have size 0."""
 
     path: str
     size: int
@@ -76,10 +91,13 @@ class FileInfo:
 
 
 class FileWriter(Protocol):
-    """A streaming writer for one path; content is invisible at the path until :meth:`commit`.
+    """A streaming writer for one path, in the manner of Distribution's ``FileWriter``.
 
-    On the filesystem driver the bytes land in the path itself (Distribution appends in place
-    inside ``_uploads/<id>/data``); on an object store they are parts of a multipart upload.
+    Content is guaranteed readable at the path only after :meth:`commit`. Before that it is
+    driver-specific: the filesystem driver appends in place (as Distribution does for
+    ``_uploads/<id>/data``); an object store keeps parts of a multipart upload that only
+    ``writer(path, append=True)`` sees. Callers therefore keep uncommitted data in private
+    locations (upload directories) and publish it with :meth:`StorageDriver.move`.
     """
 
     @property
@@ -88,61 +106,85 @@ class FileWriter(Protocol):
         ...
 
     async def write(self, data: bytes | memoryview) -> int:
-        """Append ``data``; returns the number of bytes written."""
+        """Append ``data``; returns the number of bytes accepted.
+
+        A failure (for example :class:`StorageFullError`) may surface on this call or on the next
+        ``write``/``commit``/``close``; after one, :attr:`size` is unreliable and the caller
+        should re-open the writer with ``append=True`` to learn what was stored.
+        """
         ...
 
     async def commit(self) -> None:
-        """Make everything written durable and visible; no writes may follow."""
+        """Make everything written durable and readable. No write may follow."""
         ...
 
     async def cancel(self) -> None:
-        """Abandon the content written by this writer and remove it."""
+        """Abandon and remove the content at the path (earlier sessions' included)."""
         ...
 
     async def close(self) -> None:
-        """Release resources; content written so far stays resumable (append mode)."""
+        """Release resources; uncommitted content stays resumable with ``append=True``."""
         ...
 
 
 WalkFn = Callable[[FileInfo], Awaitable[bool]]
-"""Called for every entry found by :meth:`StorageDriver.walk`; return False to skip a directory."""
+"""Called for every entry found by :meth:`StorageDriver.walk`; False skips a directory."""
 
 
 @runtime_checkable
 class StorageDriver(Protocol):
-    """The contract every storage backend fulfils. All methods are coroutines."""
+    """The contract every storage backend fulfils. All I/O methods are coroutines."""
 
     name: str
 
     async def get_content(self, path: str) -> bytes:
-        """Return the whole content at ``path``. Meant for small files (links, manifests)."""
+        """The whole content of the file at ``path``; for small files (links, manifests).
+
+        :class:`PathNotFoundError` when there is no file (a directory is not content).
+        """
         ...
 
     async def put_content(self, path: str, content: bytes) -> None:
-        """Store ``content`` at ``path`` atomically: readers see the old or the new bytes."""
+        """Store ``content`` at ``path`` atomically: a reader sees the old or the new bytes.
+
+        Missing parent directories are created. A failed put leaves the old content in place.
+        """
         ...
 
     def reader(self, path: str, offset: int = 0, length: int | None = None) -> AsyncIterator[bytes]:
-        """Stream the content at ``path`` from ``offset`` (``length`` bytes, or to the end).
+        """Stream the file at ``path`` from ``offset`` (``length`` bytes, or to the end).
 
-        Raises :class:`PathNotFoundError` or :class:`InvalidOffsetError` on first iteration.
+        The path is checked when this is called; :class:`PathNotFoundError` and
+        :class:`InvalidOffsetError` (offset < 0 or past the end; an offset equal to the size
+        yields nothing) are raised on the first iteration. Chunks are bounded in size, so that
+        memory stays flat whatever the file's size.
         """
         ...
 
     async def writer(self, path: str, append: bool = False) -> FileWriter:
-        """Open a writer for ``path``; with ``append`` resume after what is already there."""
+        """Open a writer for ``path``; ``append`` resumes after what an earlier writer left.
+
+        Without ``append`` any previous content at the path is discarded.
+        """
         ...
 
     async def stat(self, path: str) -> FileInfo:
-        """Describe ``path`` or raise :class:`PathNotFoundError`."""
+        """Describe the file or directory at ``path`` or raise :class:`PathNotFoundError`."""
         ...
 
     async def list(self, path: str) -> list[str]:
-        """Return the full paths of the direct children of the directory ``path``."""
+        """Full paths of the direct children of the directory ``path``, sorted.
+
+        :class:`PathNotFoundError` when ``path`` is not an existing directory.
+        """
         ...
 
     async def move(self, source: str, dest: str) -> None:
-        """Move ``source`` to ``dest``, replacing it. An object store may copy then delete."""
+        """Move ``source`` to ``dest``, replacing a file there; parents are created.
+
+        :class:`PathNotFoundError` (and ``dest`` untouched) when ``source`` does not exist. An
+        object store may copy and then delete.
+        """
         ...
 
     async def delete(self, path: str) -> None:
@@ -154,7 +196,14 @@ class StorageDriver(Protocol):
         ...
 
     async def walk(self, path: str, fn: WalkFn) -> None:
-        """Visit every entry under ``path`` depth-first in lexical order, calling ``fn``."""
+        """Visit every entry under the directory ``path``, depth-first, calling ``fn``.
+
+        Siblings are visited in byte order of their names and a directory's entries right after
+        it (so ``/a``, ``/a/b``, ``/a-b``: the order of full paths with ``/`` sorting first).
+        When ``fn`` returns False for a directory its contents are skipped. An entry removed
+        during the walk may still be reported (listings are snapshots) but is never an error;
+        :class:`PathNotFoundError` if ``path`` itself is not a directory.
+        """
         ...
 
     def local_path(self, path: str) -> str | None:

@@ -2,9 +2,10 @@
 
 Compatible with Distribution's driver of the same name: small files are written to a
 ``<target>.<uuid>.tmp`` sibling, fsynced and renamed into place (readers never see half a link);
-large content is appended in place and fsynced on commit; moves are ``rename(2)``. Blocking calls
-run on a bounded thread pool (``maxthreads``, as in Distribution) so the event loop never stalls
-on a slow disk; only link-sized reads and stats whose data is cached run inline (see ``inline``).
+large content is appended in place and fsynced on commit; moves are ``rename(2)``. Blocking
+calls run on a bounded thread pool (``maxthreads``, as in Distribution) so the event loop never
+stalls on a slow disk; only link-sized reads and stats whose data is cached run inline (see
+``inline``). ``ENOSPC``/``EDQUOT`` become :class:`StorageFullError`.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import shutil
 import stat as stat_module
 import uuid
 from collections.abc import AsyncIterator, Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -30,13 +31,14 @@ from dockyard.storage.driver.base import (
     check_path,
 )
 from dockyard.storage.driver.inline import InlineGate, read_small
-from dockyard.storage.driver.writeback import start_writeback
+from dockyard.storage.driver.writeback import write_behind
 
 T = TypeVar("T")
 
 READ_CHUNK = 1 << 20
 DEFAULT_ROOT = "/var/lib/registry"
 MIN_THREADS = 25
+_FULL_ERRNOS = (errno.ENOSPC, errno.EDQUOT)
 
 
 class FilesystemDriver:
@@ -57,15 +59,15 @@ class FilesystemDriver:
         check_path(path, self.name, allow_root=allow_root)
         return self.root if path == "/" else self.root + path
 
-    async def _run(self, fn: Callable[..., T], *args: Any) -> T:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, fn, *args)
+    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run a blocking callable on the driver's bounded pool."""
+        return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
 
-    def _translate(self, exc: OSError, path: str) -> StorageDriverError:
+    def translate(self, exc: OSError, path: str) -> StorageDriverError:
         if exc.errno in (errno.ENOENT, errno.ENOTDIR):
             return PathNotFoundError(path, self.name)
-        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-            return StorageFullError(path, self.name, exc.strerror or "no space")
+        if exc.errno in _FULL_ERRNOS:
+            return StorageFullError(path, self.name, exc.strerror or "no space left")
         return StorageDriverError(path, self.name, str(exc))
 
     # -- contract --------------------------------------------------------------------------
@@ -77,48 +79,58 @@ class FilesystemDriver:
                 content = self._inline.call(read_small, full)
                 if content is not None:
                     return content
-            return await self._run(_read_file, full)
+            return await self.run(_read_file, full)
         except IsADirectoryError:
             raise PathNotFoundError(path, self.name) from None
         except OSError as exc:
-            raise self._translate(exc, path) from exc
+            raise self.translate(exc, path) from exc
 
     async def put_content(self, path: str, content: bytes) -> None:
         full = self._full(path)
         try:
-            await self._run(_atomic_write, full, content)
+            await self.run(_atomic_write, full, content)
         except OSError as exc:
-            raise self._translate(exc, path) from exc
+            raise self.translate(exc, path) from exc
 
-    async def reader(
-        self, path: str, offset: int = 0, length: int | None = None
+    def reader(self, path: str, offset: int = 0, length: int | None = None) -> AsyncIterator[bytes]:
+        return self._read(path, self._full(path), offset, length)
+
+    async def _read(
+        self, path: str, full: str, offset: int, length: int | None
     ) -> AsyncIterator[bytes]:
-        full = self._full(path)
         try:
-            fd = await self._run(os.open, full, os.O_RDONLY)
+            fd, size = await self.run(_open_for_read, full)
+        except IsADirectoryError:
+            raise PathNotFoundError(path, self.name) from None
         except OSError as exc:
-            raise self._translate(exc, path) from exc
+            raise self.translate(exc, path) from exc
         try:
-            size = os.fstat(fd).st_size
-            if offset > size or offset < 0:
-                raise InvalidOffsetError(path, self.name, f"offset {offset}")
-            remaining = size - offset if length is None else min(length, size - offset)
+            if offset < 0 or offset > size:
+                raise InvalidOffsetError(path, self.name, f"offset {offset} of {size} bytes")
+            remaining = size - offset if length is None else min(max(length, 0), size - offset)
             while remaining > 0:
-                chunk = await self._run(os.pread, fd, min(READ_CHUNK, remaining), offset)
+                try:
+                    chunk = await self.run(os.pread, fd, min(READ_CHUNK, remaining), offset)
+                except OSError as exc:
+                    raise self.translate(exc, path) from exc
                 if not chunk:
-                    break
+                    break  # truncated under us: end here rather than spin
                 offset += len(chunk)
                 remaining -= len(chunk)
                 yield chunk
         finally:
+            # Inline, not on the pool: closing a read-only descriptor never waits on the disk,
+            # and this also runs while a cancelled request unwinds or after the pool shut down.
             os.close(fd)
 
     async def writer(self, path: str, append: bool = False) -> FilesystemWriter:
         full = self._full(path)
         try:
-            fd, size = await self._run(_open_for_write, full, append)
+            fd, size = await self.run(_open_for_write, full, append)
+        except IsADirectoryError:
+            raise StorageDriverError(path, self.name, "is a directory") from None
         except OSError as exc:
-            raise self._translate(exc, path) from exc
+            raise self.translate(exc, path) from exc
         return FilesystemWriter(self, path, fd, size)
 
     async def stat(self, path: str) -> FileInfo:
@@ -127,35 +139,35 @@ class FilesystemDriver:
             if self._inline.open:
                 st = self._inline.call(os.stat, full)
             else:
-                st = await self._run(os.stat, full)
+                st = await self.run(os.stat, full)
         except OSError as exc:
-            raise self._translate(exc, path) from exc
+            raise self.translate(exc, path) from exc
         return _info(path, st)
 
     async def list(self, path: str) -> list[str]:
         full = self._full(path, allow_root=True)
         try:
-            names = await self._run(_list_dir, full)
+            names = await self.run(_list_dir, full)
         except OSError as exc:
-            raise self._translate(exc, path) from exc
+            raise self.translate(exc, path) from exc
         prefix = "" if path == "/" else path
         return [f"{prefix}/{name}" for name in names]
 
     async def move(self, source: str, dest: str) -> None:
         src, dst = self._full(source), self._full(dest)
         try:
-            await self._run(_move, src, dst)
+            await self.run(_move, src, dst)
         except _SourceMissingError:
             raise PathNotFoundError(source, self.name) from None
         except OSError as exc:
-            raise self._translate(exc, source) from exc
+            raise self.translate(exc, source) from exc
 
     async def delete(self, path: str) -> None:
         full = self._full(path)
         try:
-            await self._run(_remove_all, full)
+            await self.run(_remove_all, full)
         except OSError as exc:
-            raise self._translate(exc, path) from exc
+            raise self.translate(exc, path) from exc
 
     async def redirect_url(self, method: str, path: str) -> str | None:
         return None
@@ -163,9 +175,9 @@ class FilesystemDriver:
     async def walk(self, path: str, fn: WalkFn) -> None:
         full = self._full(path, allow_root=True)
         try:
-            entries = await self._run(_scan_sorted, full)
+            entries = await self.run(_scan_sorted, full)
         except OSError as exc:
-            raise self._translate(exc, path) from exc
+            raise self.translate(exc, path) from exc
         prefix = "" if path == "/" else path
         for name, st in entries:
             child = f"{prefix}/{name}"
@@ -183,18 +195,12 @@ class FilesystemDriver:
     async def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
 
-    # -- used by the writer and by fast paths above the driver ------------------------------
-
-    def submit(self, fn: Callable[..., T], *args: Any) -> Future[T]:
-        return self._executor.submit(fn, *args)
-
-    async def run(self, fn: Callable[..., T], *args: Any) -> T:
-        """Run a blocking callable on the driver's bounded pool."""
-        return await self._run(fn, *args)
-
 
 class FilesystemWriter:
-    """Appends to one file. Writes are pipelined: one may be in flight while the next arrives."""
+    """Appends to one open file. Writes are pipelined: one may be in flight as the next arrives.
+
+    States: open → committed/closed/cancelled; only an open writer accepts data.
+    """
 
     def __init__(self, driver: FilesystemDriver, path: str, fd: int, size: int) -> None:
         self._driver = driver
@@ -202,10 +208,15 @@ class FilesystemWriter:
         self._fd: int | None = fd
         self._size = size
         self._pending: asyncio.Future[None] | None = None
+        self._committed = False
 
     @property
     def size(self) -> int:
         return self._size
+
+    def _refuse(self, what: str) -> StorageDriverError:
+        state = "committed" if self._committed else "closed"
+        return StorageDriverError(self._path, self._driver.name, f"{what}: writer is {state}")
 
     async def _drain(self) -> None:
         pending, self._pending = self._pending, None
@@ -213,33 +224,35 @@ class FilesystemWriter:
             try:
                 await pending
             except OSError as exc:
-                raise self._driver._translate(exc, self._path) from exc
+                raise self._driver.translate(exc, self._path) from exc
 
     async def write(self, data: bytes | memoryview) -> int:
-        if self._fd is None:
-            raise StorageDriverError(self._path, self._driver.name, "writer is closed")
+        if self._fd is None or self._committed:
+            raise self._refuse("write")
         await self._drain()
         loop = asyncio.get_running_loop()
         self._pending = loop.run_in_executor(
-            self._driver._executor, _append, self._fd, data, self._size
+            self._driver._executor, write_behind, self._fd, data, self._size
         )
         self._size += len(data)
         return len(data)
 
     async def commit(self) -> None:
+        if self._fd is None or self._committed:
+            raise self._refuse("commit")
         await self._drain()
-        if self._fd is not None:
-            try:
-                await self._driver.run(os.fsync, self._fd)
-            except OSError as exc:
-                raise self._driver._translate(exc, self._path) from exc
+        try:
+            await self._driver.run(os.fsync, self._fd)
+        except OSError as exc:
+            raise self._driver.translate(exc, self._path) from exc
+        self._committed = True
 
     async def cancel(self) -> None:
         try:
             await self._drain()
         except StorageDriverError:
-            pass
-        await self.close()
+            pass  # the content is being thrown away
+        await self._release()
         try:
             await self._driver.delete(self._path)
         except PathNotFoundError:
@@ -249,9 +262,15 @@ class FilesystemWriter:
         try:
             await self._drain()
         finally:
-            if self._fd is not None:
-                os.close(self._fd)
-                self._fd = None
+            await self._release()
+
+    async def _release(self) -> None:
+        fd, self._fd = self._fd, None
+        if fd is not None:
+            try:
+                os.close(fd)
+            except OSError as exc:  # NFS and friends report late write errors here
+                raise self._driver.translate(exc, self._path) from exc
 
 
 # -- blocking helpers, run on the pool -------------------------------------------------------
@@ -272,25 +291,43 @@ def _read_file(full: str) -> bytes:
         return f.read()
 
 
+def _open_for_read(full: str) -> tuple[int, int]:
+    fd = os.open(full, os.O_RDONLY)
+    try:
+        st = os.fstat(fd)
+        if stat_module.S_ISDIR(st.st_mode):
+            raise IsADirectoryError(errno.EISDIR, "is a directory", full)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd, st.st_size
+
+
 def _atomic_write(full: str, content: bytes) -> None:
     parent = os.path.dirname(full)
     os.makedirs(parent, exist_ok=True)
     tmp = f"{full}.{uuid.uuid4()}.tmp"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
-        _write_all(fd, content)
-        os.fsync(fd)
-    except BaseException:
-        os.close(fd)
-        os.unlink(tmp)
-        raise
-    os.close(fd)
-    try:
+        try:
+            _write_all(fd, content)
+            os.fsync(fd)
+        finally:
+            # Inline, not on the pool: closing a read-only descriptor never waits on the disk,
+            # and this also runs while a cancelled request unwinds or after the pool shut down.
+            os.close(fd)
         os.rename(tmp, full)
     except BaseException:
-        os.unlink(tmp)
+        _unlink_quietly(tmp)
         raise
     _sync_dir(parent)
+
+
+def _unlink_quietly(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
 
 
 def _sync_dir(path: str) -> None:
@@ -304,18 +341,16 @@ def _sync_dir(path: str) -> None:
 def _open_for_write(full: str, append: bool) -> tuple[int, int]:
     os.makedirs(os.path.dirname(full), exist_ok=True)
     fd = os.open(full, os.O_WRONLY | os.O_CREAT, 0o666)
-    if append:
-        size = os.lseek(fd, 0, os.SEEK_END)
-    else:
-        os.ftruncate(fd, 0)
-        size = 0
+    try:
+        if append:
+            size = os.lseek(fd, 0, os.SEEK_END)
+        else:
+            os.ftruncate(fd, 0)
+            size = 0
+    except BaseException:
+        os.close(fd)
+        raise
     return fd, size
-
-
-def _append(fd: int, data: bytes | memoryview, offset: int) -> None:
-    """Write ``data`` (which lands at ``offset``) and queue it for writeback right away."""
-    _write_all(fd, data)
-    start_writeback(fd, offset, len(data))
 
 
 def _write_all(fd: int, data: bytes | memoryview) -> None:
@@ -348,8 +383,10 @@ class _SourceMissingError(Exception):
 def _move(src: str, dst: str) -> None:
     if not os.path.lexists(src):
         raise _SourceMissingError
-    os.makedirs(os.path.dirname(dst), exist_ok=True)
+    parent = os.path.dirname(dst)
+    os.makedirs(parent, exist_ok=True)
     os.rename(src, dst)
+    _sync_dir(parent)
 
 
 def _remove_all(full: str) -> None:

@@ -44,3 +44,11 @@ def start_writeback(fd: int, offset: int, length: int) -> None:
         err = ctypes.get_errno()
         log.debug("sync_file_range failed (%s): writeback left to the kernel", os.strerror(err))
         _sync_file_range = None
+
+
+def write_behind(fd: int, data: bytes | memoryview, offset: int) -> None:
+    """Write all of ``data`` (which lands at ``offset``), then queue it for writeback."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+    start_writeback(fd, offset, len(data))

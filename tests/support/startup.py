@@ -1,0 +1,28 @@
+"""Start-up refusals: run ``dockyard serve`` on a config that must not start, get its one line."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+
+def refused(workdir: Path, config: dict[str, Any], timeout: float = 60.0) -> str:
+    """The single stderr line of a ``dockyard serve`` that exits with status 2."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    path = workdir / "refused.yml"
+    path.write_text(yaml.safe_dump(config))
+    result = subprocess.run(
+        [sys.executable, "-m", "dockyard", "serve", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=workdir,
+    )
+    assert result.returncode == 2, (result.returncode, result.stdout, result.stderr)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
