@@ -21,8 +21,12 @@ from bench.profile import MiB, Profile
 CHUNK = 4 * MiB
 
 
-def loopback(seconds: float) -> float:
-    """MiB/s one TCP connection on 127.0.0.1 carries (sendall / recv_into, 1 MiB buffers)."""
+def loopback(seconds: float, directory: Path) -> float:
+    """MiB/s one TCP connection on 127.0.0.1 carries: ``sendfile`` of a cached file on one side
+    (no user-space copy, as a server's zero-copy download does), ``recv_into`` on the other."""
+    directory.mkdir(parents=True, exist_ok=True)
+    source = directory / "loopback.bin"
+    source.write_bytes(os.urandom(64 * MiB))
     listener = socket.create_server(("127.0.0.1", 0))
     port = listener.getsockname()[1]
     received = 0
@@ -38,17 +42,16 @@ def loopback(seconds: float) -> float:
 
     thread = threading.Thread(target=sink)
     thread.start()
-    data = memoryview(os.urandom(RECV_BUFFER))
-    with socket.create_connection(("127.0.0.1", port)) as sock:
+    with socket.create_connection(("127.0.0.1", port)) as sock, open(source, "rb") as f:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SOCKET_BUFFER)
         started = time.perf_counter()
         while time.perf_counter() - started < seconds:
-            for _ in range(64):
-                sock.sendall(data)
+            sock.sendfile(f, 0)
         sock.shutdown(socket.SHUT_WR)
         thread.join()
         elapsed = time.perf_counter() - started
     listener.close()
+    source.unlink()
     return received / MiB / elapsed
 
 
@@ -98,12 +101,16 @@ def _read(path: Path, size: int) -> float:
 
 
 def measure(profile: Profile, workdir: Path) -> dict[str, float]:
-    seconds = 2.0 if profile.name == "full" else 0.2
-    return {
-        "loopback_tcp": loopback(seconds),
-        "sha256_one_core": sha256(seconds),
-        **disk(workdir, profile.blob_size),
+    """Each ceiling is the best of a few tries: a ceiling is what the machine can do."""
+    seconds, tries = (2.0, 3) if profile.name == "full" else (0.2, 1)
+    out = {
+        "loopback_tcp": max(loopback(seconds, workdir) for _ in range(tries)),
+        "sha256_one_core": max(sha256(seconds) for _ in range(tries)),
     }
+    disks = [disk(workdir, profile.blob_size) for _ in range(tries)]
+    for key in disks[0]:
+        out[key] = max(d[key] for d in disks)
+    return out
 
 
 FRACTIONS = (
