@@ -17,7 +17,7 @@ import sys
 import threading
 from email.message import EmailMessage
 
-from dockyard.config.models import LogHook
+from dockyard.config.sections.log import LogHook
 
 LEVELS = {
     "panic": logging.CRITICAL,

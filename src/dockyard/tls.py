@@ -34,7 +34,7 @@ from typing import Any
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-from dockyard.config.models import HTTP
+from dockyard.config.sections.http import HTTP
 
 log = logging.getLogger(__name__)
 

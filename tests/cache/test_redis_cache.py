@@ -9,7 +9,7 @@ import pytest
 import redis
 
 from dockyard.cache.redis import RedisCacheProvider
-from dockyard.config.models import Redis
+from dockyard.config.sections.redis import Redis
 from dockyard.registry.descriptor import Descriptor
 from support.cache_suite import CacheSuite, digest, repo, run
 from support.redis import RedisServer

@@ -17,7 +17,7 @@ import time
 from typing import Any
 
 from dockyard.cache.stats import CacheStats
-from dockyard.config.models import Redis as RedisConfig
+from dockyard.config.sections.redis import Redis as RedisConfig
 from dockyard.registry.descriptor import OCTET_STREAM, Descriptor
 from dockyard.registry.errors import RegistryError
 from dockyard.registry.reference import Digest

@@ -1,7 +1,7 @@
 """What Dockyard does with each configured feature: use it, accept it for later, or refuse it.
 
-Every key of Distribution's ``config.yml`` parses and validates (``models.py``). Some features
-arrive in later issues, and a few cannot be offered at all. :func:`check` runs before start-up:
+Every key of Distribution's ``config.yml`` parses and validates (``models.py``, ``sections/``).
+A few features cannot be offered at all. :func:`check` runs before start-up:
 
 * **refused** settings stop start-up with one line saying why — where ignoring them would change
   what the registry serves or who may use it (pull-through proxy, resource policy,

@@ -13,7 +13,7 @@ import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from dockyard.config.models import Health
+from dockyard.config.sections.health import Health
 from dockyard.storage.driver.base import PathNotFoundError, StorageDriver
 
 log = logging.getLogger(__name__)

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from importlib.metadata import entry_points
 from typing import Any
 
-from dockyard.config.models import MiddlewareEntry
+from dockyard.config.sections.middleware import MiddlewareEntry
 
 KINDS = ("registry", "repository", "storage")
 ENTRY_POINT_GROUP = "dockyard.middleware.{kind}"
