@@ -104,7 +104,7 @@ class App:
             driver = InstrumentedDriver(driver, self.metrics)
         self._prefix = "/" + config.http.prefix.strip("/") if config.http.prefix.strip("/") else ""
         self.tracing = tracing.configure(self._prefix)  # None unless OTEL_* asks for traces
-        if self.tracing is not None:
+        if self.tracing is not None and config.dockyard.tracing.storagespans:
             driver = self.tracing.wrap_driver(driver)
         self.driver = apply_middleware("storage", driver, config.middleware.storage)
         self.options = AppOptions(

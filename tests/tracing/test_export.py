@@ -109,7 +109,8 @@ def test_a_request_continues_the_callers_trace(
 def test_requests_without_traceparent_start_their_own_traces(
     traced_server: Callable[..., DockyardServer], receiver: OTLPReceiver, repo: str
 ) -> None:
-    server = traced_server()
+    """Also: ``dockyard.tracing.storagespans: false`` leaves only the server spans."""
+    server = traced_server(dockyard__tracing__storagespans=False, http__draintimeout="10s")
     with server.client() as client:
         assert client.get(f"/v2/{repo}/manifests/absent").status_code == 404
         assert client.head(f"/v2/{repo}/blobs/sha256:{'0' * 64}").status_code == 404
@@ -136,6 +137,11 @@ def test_requests_without_traceparent_start_their_own_traces(
     assert invalid.name == "GET /v2/{name}/tags/list"
     assert invalid.attributes["http.response.status_code"] == 400
     assert "dockyard.repository.name" not in invalid.attributes  # never validated
+
+    assert server.stop() == 0  # flushes: every span the server made is at the receiver now
+    assert {span.kind for span in receiver.spans} == {SERVER_KIND}
+    ours = [span for span in receiver.spans if span.attributes["url.path"] != "/v2/"]
+    assert len(ours) == 4  # (the rest are the readiness probes' GET /v2/)
 
 
 def test_queued_spans_are_flushed_when_the_server_stops(

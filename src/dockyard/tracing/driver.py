@@ -4,6 +4,10 @@ Span names and attributes are Distribution v3's (its ``storage/driver/base`` spa
 ``GetContent``, ``Stat``, … with ``io.cncf.distribution.storage.*`` attributes), so that trace
 queries written against Distribution keep working. A missing path is an answer, not a failure:
 only other errors mark a span as failed.
+
+Storage spans exist only inside a request span that is being recorded: an unsampled request pays
+one context lookup per operation instead of a span, and background work (health checks every few
+seconds, the upload purger's walks) does not flood the collector with one-span traces.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from opentelemetry.trace import Status, StatusCode, Tracer
+from opentelemetry.trace import Status, StatusCode, Tracer, get_current_span
 
 from dockyard.storage.driver.base import (
     FileInfo,
@@ -40,6 +44,9 @@ class TracedDriver:
 
     @contextmanager
     def _span(self, action: str, attributes: dict[str, Any]) -> Iterator[None]:
+        if not get_current_span().is_recording():
+            yield
+            return
         attributes[DRIVER_NAME] = self.name
         span = self._tracer.start_span(action, attributes=attributes)
         try:
