@@ -16,7 +16,7 @@ from dockyard.registry.errors import BlobUnknownError, RegistryError
 from dockyard.registry.reference import Digest
 from dockyard.storage import paths
 from dockyard.storage.cache import BlobDescriptorCache, NoCache
-from dockyard.storage.driver.base import PathNotFoundError, StorageDriver
+from dockyard.storage.driver.base import PathNotFoundError, StorageDriver, StorageDriverError
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,20 @@ async def read_link(driver: StorageDriver, path: str) -> Digest | None:
 
 
 async def write_link(driver: StorageDriver, path: str, digest: Digest) -> None:
-    await driver.put_content(path, str(digest).encode("ascii"))
+    """Point ``path`` at ``digest``, unless it already does.
+
+    A link is written atomically and fsynced (two journal commits on a local disk, milliseconds)
+    while reading it back costs microseconds; re-pushes and re-tags name links that are already
+    right (the revision link of a manifest pushed again under a new tag, the layer links of
+    blobs a repository holds), so those are not rewritten.
+    """
+    content = str(digest).encode("ascii")
+    try:
+        if await driver.get_content(path) == content:
+            return
+    except StorageDriverError:
+        pass  # missing or unreadable: (re)write it
+    await driver.put_content(path, content)
 
 
 class BlobStore:

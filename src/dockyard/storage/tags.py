@@ -9,6 +9,7 @@ from dockyard.registry.reference import Digest
 from dockyard.storage import paths
 from dockyard.storage.blobs import read_link, write_link
 from dockyard.storage.driver.base import PathNotFoundError, StorageDriver
+from dockyard.storage.listing import child_names
 
 LOOKUP_CONCURRENCY = 16
 
@@ -45,12 +46,11 @@ class TagStore:
         NAME_UNKNOWN, as in both.
         """
         try:
-            children = await self.driver.list(paths.tags_dir(self.name))
+            return await child_names(self.driver, paths.tags_dir(self.name))
         except PathNotFoundError:
             if await self._has_manifests():
                 return []
             raise NameUnknownError(self.name) from None
-        return sorted(child.rsplit("/", 1)[1] for child in children)
 
     async def _has_manifests(self) -> bool:
         try:

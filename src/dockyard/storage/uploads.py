@@ -43,8 +43,12 @@ from dockyard.storage.driver.base import (
 log = logging.getLogger(__name__)
 
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-WRITE_BATCH = 4 << 20
-"""Bytes gathered from the request before one write; big enough to amortise a thread hop."""
+WRITE_BATCH = 1 << 20
+"""Bytes gathered from the request before one write: big enough to amortise the two thread hops
+(hash, write) of a batch, small enough that the ~3 batches an upload holds at once (gathering,
+joined, in flight) stay a few MiB. Measured with 32 concurrent 16 MiB pushes on 2 cores: 4 MiB
+batches peaked at ~315 MiB RSS, 1 MiB at ~195 MiB with the same throughput and less CPU per GiB;
+256 KiB (one hop pair per ~400 KiB request chunk) peaked at ~140 MiB but cost ~30% more CPU."""
 HASH_STATES_KEPT = 1024
 CLOSED_KEPT = 4096
 """Recently committed or cancelled sessions remembered, to turn away requests that raced them."""

@@ -2,9 +2,10 @@
 
 Compatible with Distribution's driver of the same name: small files are written to a
 ``<target>.<uuid>.tmp`` sibling, fsynced and renamed into place (readers never see half a link);
-large content is appended in place and fsynced on commit; moves are ``rename(2)``. Every blocking
-call runs on a bounded thread pool (``maxthreads``, as in Distribution) so the event loop never
-stalls on a slow disk. ``ENOSPC``/``EDQUOT`` become :class:`StorageFullError`.
+large content is appended in place and fsynced on commit; moves are ``rename(2)``. Blocking
+calls run on a bounded thread pool (``maxthreads``, as in Distribution) so the event loop never
+stalls on a slow disk; only link-sized reads and stats whose data is cached run inline (see
+``inline``). ``ENOSPC``/``EDQUOT`` become :class:`StorageFullError`.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ from dockyard.storage.driver.base import (
     WalkFn,
     check_path,
 )
+from dockyard.storage.driver.inline import InlineGate, read_small
+from dockyard.storage.driver.writeback import write_behind
 
 T = TypeVar("T")
 
@@ -48,6 +51,7 @@ class FilesystemDriver:
         self._executor = ThreadPoolExecutor(
             max_workers=max(MIN_THREADS, maxthreads), thread_name_prefix="fs"
         )
+        self._inline = InlineGate()
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -71,6 +75,10 @@ class FilesystemDriver:
     async def get_content(self, path: str) -> bytes:
         full = self._full(path)
         try:
+            if self._inline.open:
+                content = self._inline.call(read_small, full)
+                if content is not None:
+                    return content
             return await self.run(_read_file, full)
         except IsADirectoryError:
             raise PathNotFoundError(path, self.name) from None
@@ -128,7 +136,10 @@ class FilesystemDriver:
     async def stat(self, path: str) -> FileInfo:
         full = self._full(path, allow_root=True)
         try:
-            st = await self.run(os.stat, full)
+            if self._inline.open:
+                st = self._inline.call(os.stat, full)
+            else:
+                st = await self.run(os.stat, full)
         except OSError as exc:
             raise self.translate(exc, path) from exc
         return _info(path, st)
@@ -220,7 +231,9 @@ class FilesystemWriter:
             raise self._refuse("write")
         await self._drain()
         loop = asyncio.get_running_loop()
-        self._pending = loop.run_in_executor(self._driver._executor, _write_all, self._fd, data)
+        self._pending = loop.run_in_executor(
+            self._driver._executor, write_behind, self._fd, data, self._size
+        )
         self._size += len(data)
         return len(data)
 

@@ -1,0 +1,1 @@
+"""Dockyard vs CNCF Distribution, side by side on one machine (see bench/README.md)."""
