@@ -102,8 +102,7 @@ class App:
         driver = driver or factory.create(storage.driver_name, storage.driver_params)
         if self.metrics is not None:
             driver = InstrumentedDriver(driver, self.metrics)
-        self._prefix = "/" + config.http.prefix.strip("/") if config.http.prefix.strip("/") else ""
-        self.tracing = tracing.configure(self._prefix)  # None unless OTEL_* asks for traces
+        self.tracing = tracing.configure(config.http.prefix)  # None unless OTEL_* asks for it
         if self.tracing is not None and config.dockyard.tracing.storagespans:
             driver = self.tracing.wrap_driver(driver)
         self.driver = apply_middleware("storage", driver, config.middleware.storage)
@@ -134,6 +133,7 @@ class App:
         self.background = Background(self)
         self.auth = auth.build(config)
         self.urls = URLBuilder(config.http.host, config.http.prefix, config.http.relativeurls)
+        self._prefix = "/" + config.http.prefix.strip("/") if config.http.prefix.strip("/") else ""
         self._extra_headers = [
             (name.lower().encode("latin-1"), value.encode("latin-1"))
             for name, values in config.http.headers.items()

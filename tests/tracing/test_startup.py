@@ -81,11 +81,16 @@ def test_missing_packages_stop_start_up(tmp_path: Path) -> None:
 def test_console_exporter_writes_spans_to_the_output(
     make_server: Callable[..., DockyardServer],
 ) -> None:
-    server = make_server(env={"OTEL_TRACES_EXPORTER": "console", "OTEL_BSP_SCHEDULE_DELAY": "100"})
+    """(With ``http.prefix``, which starts the route templates too.)"""
+    server = make_server(
+        env={"OTEL_TRACES_EXPORTER": "console", "OTEL_BSP_SCHEDULE_DELAY": "100"},
+        http__prefix="/mirror/",
+    )
     trace_id = secrets.token_hex(16)
     with server.client() as client:
         headers = {"traceparent": f"00-{trace_id}-{secrets.token_hex(8)}-01"}
-        assert client.get("/v2/_catalog", headers=headers).status_code == 200
+        assert client.get("/mirror/v2/_catalog", headers=headers).status_code == 200
     wait_until(lambda: f'"trace_id": "0x{trace_id}"' in server.logs(), what="the span on stdout")
-    assert '"name": "GET /v2/_catalog"' in server.logs()
+    assert '"name": "GET /mirror/v2/_catalog"' in server.logs()
+    assert '"http.route": "/mirror/v2/_catalog"' in server.logs()
     assert "tracing on (OTEL_TRACES_EXPORTER): exporting spans to stdout" in server.logs()

@@ -169,10 +169,13 @@ def check(environ: Mapping[str, str] = os.environ) -> Settings | None:
 
 
 def configure(prefix: str = "") -> Tracing | None:
-    """Called once per worker process: a tracer provider of its own, or None (one cheap check)."""
+    """Called once per worker process: a tracer provider of its own, or None.
+
+    ``prefix`` is ``http.prefix``, which starts every route template (``http.route``).
+    """
     found = settings()
     if found is None:
         return None
     from dockyard.tracing.provider import start
 
-    return start(found, prefix)
+    return start(found, "/" + prefix.strip("/") if prefix.strip("/") else "")
