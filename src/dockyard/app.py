@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from dockyard import auth
+from dockyard import auth, tracing
 from dockyard.api import routes
 from dockyard.api.context import Context
 from dockyard.api.errors import ErrorCode, error_response, render
@@ -102,6 +102,9 @@ class App:
         driver = driver or factory.create(storage.driver_name, storage.driver_params)
         if self.metrics is not None:
             driver = InstrumentedDriver(driver, self.metrics)
+        self.tracing = tracing.configure(config.http.prefix)  # None unless OTEL_* asks for it
+        if self.tracing is not None and config.dockyard.tracing.storagespans:
+            driver = self.tracing.wrap_driver(driver)
         self.driver = apply_middleware("storage", driver, config.middleware.storage)
         self.options = AppOptions(
             delete_enabled=storage.delete.enabled,
@@ -167,6 +170,8 @@ class App:
         if self.cache is not None:
             await self.cache.close()
         await self.driver.close()
+        if self.tracing is not None:
+            await self.tracing.shutdown()
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
@@ -178,6 +183,7 @@ class App:
         metrics = self.metrics
         if metrics is not None:
             metrics.in_flight += 1
+        span = self.tracing.start(request, rid) if self.tracing is not None else None
         try:
             if self.health is not None and (unhealthy := self._health(request)) is not None:
                 response = unhealthy
@@ -198,6 +204,8 @@ class App:
                 handler = ctx.route.name if ctx is not None else "none"
                 elapsed = time.perf_counter() - started
                 metrics.request(handler, request.method, status, elapsed, request.consumed, sent)
+            if span is not None:
+                span.finish(status, ctx, sent)
             request_id.reset(token)
 
     def _health(self, request: Request) -> Response | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 
-from dockyard import loghooks, middleware
+from dockyard import loghooks, middleware, tracing
 from dockyard.cache import factory as cache_factory
 from dockyard.cache.redis import RedisUnsupportedError
 from dockyard.config.models import Configuration
@@ -34,6 +34,10 @@ def check(config: Configuration) -> None:
     except (middleware.MiddlewareError, RedisUnsupportedError, loghooks.HookConfigError) as exc:
         raise StartupError(str(exc)) from None
     _check_notifications(config)
+    try:
+        tracing.check()
+    except tracing.TracingConfigError as exc:
+        raise StartupError(str(exc)) from None
     if config.http.debug.addr:
         try:
             parse_addr(config.http.debug.addr)

@@ -85,6 +85,15 @@ def worker_app():  # type: ignore[no-untyped-def]
     return app_for(config)
 
 
+def _log_tracing() -> None:
+    """One line saying where traces go, when the ``OTEL_*`` environment turns tracing on."""
+    from dockyard import tracing
+
+    found = tracing.settings()
+    if found is not None:
+        log.info("tracing on (%s): exporting spans %s", found.trigger, found.describe())
+
+
 def kill_timeout(config: Configuration) -> int:
     """Granian's ``workers_kill_timeout`` for ``http.draintimeout``.
 
@@ -138,6 +147,7 @@ def run(config: Configuration, config_path: str | None, workers: int | None = No
         with _debug_server(config):
             tls_note = ", TLS" if transport.scheme == "https" else ""
             log.info("listening on %s:%d with %d worker(s)%s", host, port, count, tls_note)
+            _log_tracing()
             if transport.scheme == "http" and _sends_passwords(config):
                 log.warning(
                     "passwords are accepted over plain HTTP: configure http.tls (docs/tls.md)"

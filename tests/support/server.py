@@ -113,7 +113,9 @@ class DockyardServer:
 
     def start(self, wait: bool = True) -> DockyardServer:
         self.write_config()
-        env = {k: v for k, v in os.environ.items() if not k.startswith("REGISTRY_")}
+        # Only what the test asks for: no stray REGISTRY_* overrides, and no OTEL_* that could
+        # switch tracing on and send spans somewhere.
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("REGISTRY_", "OTEL_"))}
         env.update(self.env)
         log = open(self.log_path, "ab")
         self.process = subprocess.Popen(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -10,8 +11,13 @@ from typing import Any
 import yaml
 
 
-def refused(workdir: Path, config: dict[str, Any], timeout: float = 60.0) -> str:
-    """The single stderr line of a ``dockyard serve`` that exits with status 2."""
+def refused(
+    workdir: Path, config: dict[str, Any], timeout: float = 60.0, env: dict[str, str] | None = None
+) -> str:
+    """The single stderr line of a ``dockyard serve`` that exits with status 2.
+
+    ``env`` is added to this process's environment (less any ``OTEL_*`` of its own).
+    """
     workdir.mkdir(parents=True, exist_ok=True)
     path = workdir / "refused.yml"
     path.write_text(yaml.safe_dump(config))
@@ -21,6 +27,7 @@ def refused(workdir: Path, config: dict[str, Any], timeout: float = 60.0) -> str
         text=True,
         timeout=timeout,
         cwd=workdir,
+        env={k: v for k, v in os.environ.items() if not k.startswith("OTEL_")} | (env or {}),
     )
     assert result.returncode == 2, (result.returncode, result.stdout, result.stderr)
     lines = result.stderr.strip().splitlines()

@@ -31,6 +31,15 @@ class EventQueue(BaseModel):
     """``Content-Type`` of the envelope; the v1 type is for consumers that insist on it."""
 
 
+class TracingExtensions(BaseModel):
+    """What a traced request records; whether to trace at all is the ``OTEL_*`` environment's."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    storagespans: bool = True
+    """A child span per storage-driver operation of a recorded request, as Distribution has."""
+
+
 class Extensions(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -39,3 +48,4 @@ class Extensions(BaseModel):
     notifications: EventQueue = EventQueue()
     auth: AccessExtensions = AccessExtensions()
     """The built-in token issuer, the access policy and login rate limiting (config/access.py)."""
+    tracing: TracingExtensions = TracingExtensions()
