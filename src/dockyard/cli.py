@@ -106,7 +106,8 @@ def serve(config_path: str | None, workers: int | None) -> int:
     except RuntimeError as exc:  # granian reports socket errors this way
         if "os error" not in str(exc):
             raise
-        return _fail(f"http.addr: cannot listen on {config.http.addr}: {exc}")
+        reason = str(exc).splitlines()[0]  # without a Rust backtrace (RUST_BACKTRACE=1)
+        return _fail(f"http.addr: cannot listen on {config.http.addr}: {reason}")
     return 0
 
 

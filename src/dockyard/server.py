@@ -1,8 +1,9 @@
 """Running the app under granian: address parsing, workers, and handing the config to workers.
 
-Workers are separate processes that import :func:`worker_app`; the parent validates the
-configuration first (so errors are one line, once) and passes the file path through the
-environment for each worker to load the same way.
+The process that validated the configuration (so errors are one line, once) serves. With one
+worker (the default) it runs the app itself on granian's embedded server (:mod:`dockyard.embedded`):
+one Python process. With more, granian supervises worker processes that import
+:func:`worker_app`, which loads the configuration from the file path passed in the environment.
 """
 
 from __future__ import annotations
@@ -21,9 +22,13 @@ from typing import Any
 from dockyard import logs, tls
 from dockyard.config import loader
 from dockyard.config.models import Configuration
+from dockyard.embedded import RequestsCut
 from dockyard.metrics.snapshot import STATE_DIR_ENV
 
 CONFIG_FILE_ENV = "DOCKYARD_CONFIG_FILE"
+BACKLOG = 1024
+"""granian's own default for its process mode; its embedded server's is 128, and the backlog
+also bounds the requests a worker runs at once (``backpressure``), so both modes set it."""
 
 log = logging.getLogger("dockyard.server")
 
@@ -74,14 +79,10 @@ def _sends_passwords(config: Configuration) -> bool:
 
 
 def worker_app():  # type: ignore[no-untyped-def]
-    """Granian's factory target, called in each worker process."""
-    from dockyard import loghooks
-    from dockyard.app import App
-
+    """Granian's factory target, called in each worker process (several workers)."""
     config = loader.load(os.environ.get(CONFIG_FILE_ENV) or None)
     logs.setup(config.log.level, config.log.formatter, config.log.fields)
-    loghooks.install(config.log.hooks)
-    return App(config)
+    return app_for(config)
 
 
 def _log_tracing() -> None:
@@ -141,6 +142,7 @@ def run(config: Configuration, config_path: str | None, workers: int | None = No
     count = worker_count(config, workers)
     state_dir = tempfile.mkdtemp(prefix="dockyard-state-")
     os.environ[STATE_DIR_ENV] = state_dir
+    cut = False
     try:
         with _debug_server(config):
             tls_note = ", TLS" if transport.scheme == "https" else ""
@@ -150,31 +152,64 @@ def run(config: Configuration, config_path: str | None, workers: int | None = No
                 log.warning(
                     "passwords are accepted over plain HTTP: configure http.tls (docs/tls.md)"
                 )
-            _serve(config, host, port, count, transport.options)
+            try:
+                _serve(config, host, port, count, transport.options)
+            except RequestsCut:
+                cut = True
     finally:
         transport.cleanup()
         shutil.rmtree(state_dir, ignore_errors=True)
+    if cut:
+        # Requests are still running on granian's threads: leave without waiting for them
+        # (and without interpreter shutdown under them), as a worker killed by granian would.
+        logging.shutdown()
+        os._exit(0)
+
+
+def app_for(config: Configuration):  # type: ignore[no-untyped-def]
+    """The App for ``config`` in this process (the one-process mode's factory)."""
+    from dockyard import loghooks
+    from dockyard.app import App
+
+    loghooks.install(config.log.hooks)
+    return App(config)
+
+
+def _granian_options(host: str, port: int, options: dict[str, Any]) -> dict[str, Any]:
+    """What both serving modes tell granian (TLS/HTTP options come from :mod:`dockyard.tls`)."""
+    from granian.constants import Interfaces
+
+    return {
+        "address": host,
+        "port": port,
+        "interface": Interfaces.ASGI,
+        "backlog": BACKLOG,
+        "log_enabled": True,
+        "log_level": "warning",
+        "log_access": False,
+        "websockets": False,
+        **options,
+    }
 
 
 def _serve(
     config: Configuration, host: str, port: int, count: int, options: dict[str, Any]
 ) -> None:
+    granian_options = _granian_options(host, port, options)
+    if count == 1:
+        from dockyard import embedded
+
+        embedded.serve(lambda: app_for(config), granian_options, kill_timeout(config))
+        return
     from granian import Granian
-    from granian.constants import Interfaces, Loops
+    from granian.constants import Loops
 
     server = Granian(
         "dockyard.server:worker_app",
-        address=host,
-        port=port,
-        interface=Interfaces.ASGI,
         workers=count,
         factory=True,
         loop=Loops.uvloop,
-        log_enabled=True,
-        log_level="warning",  # type: ignore[arg-type]
-        log_access=False,
-        websockets=False,
         workers_kill_timeout=kill_timeout(config),
-        **options,
+        **granian_options,
     )
     server.serve()

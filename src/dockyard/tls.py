@@ -29,12 +29,14 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-from cryptography import x509
-from cryptography.hazmat.primitives import serialization
+from typing import TYPE_CHECKING, Any
 
 from dockyard.config.sections.http import HTTP
+
+if TYPE_CHECKING:
+    from cryptography import x509
+
+# cryptography (~10 MiB per process) is imported only when a certificate is configured.
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +99,8 @@ def _read(key: str, path: str) -> bytes:
 
 
 def _certificates(key: str, path: str) -> list[x509.Certificate]:
+    from cryptography import x509
+
     try:
         certs = x509.load_pem_x509_certificates(_read(key, path))
     except ValueError:
@@ -107,6 +111,8 @@ def _certificates(key: str, path: str) -> list[x509.Certificate]:
 
 
 def _private_key(path: str) -> Any:
+    from cryptography.hazmat.primitives import serialization
+
     data = _read("key", path)
     try:
         return serialization.load_pem_private_key(data, password=None)
@@ -121,6 +127,8 @@ def _private_key(path: str) -> Any:
 
 
 def _spki(key: Any) -> bytes:
+    from cryptography.hazmat.primitives import serialization
+
     return key.public_bytes(
         serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
     )
@@ -191,6 +199,8 @@ def prepare(http: HTTP) -> ServerTLS:
     mode = HTTPModes(_http_mode(http, bool(tls.certificate)))
     if not tls.certificate:
         return ServerTLS({"http": mode})
+    from cryptography.hazmat.primitives import serialization
+
     minimum = tls.minimumtls or "tls1.2"
     _check_ciphers(tls.ciphersuites, minimum)
     certs = _certificates("certificate", tls.certificate)

@@ -8,7 +8,7 @@ Every inconsistency is an :class:`AuthConfigError` worded as one start-up line n
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
@@ -20,12 +20,16 @@ from dockyard.auth.controller import (
     register,
 )
 from dockyard.auth.gate import AccessGate
-from dockyard.auth.issuer import Signer, TokenIssuer
 from dockyard.auth.policy import AccessPolicy
 from dockyard.auth.ratelimit import LoginLimiter
-from dockyard.auth.token import TokenController
-from dockyard.config.access import TokenIssuer as IssuerConfig
 from dockyard.config.models import Configuration
+
+if TYPE_CHECKING:
+    # Token signing and verification need PyJWT and cryptography (~12 MiB per process):
+    # imported only when auth.token or the token issuer is configured.
+    from dockyard.auth.issuer import TokenIssuer
+    from dockyard.auth.token import TokenController
+    from dockyard.config.access import TokenIssuer as IssuerConfig
 
 __all__ = [
     "AccessController",
@@ -42,6 +46,14 @@ __all__ = [
 class Authorization:
     gate: AccessGate | None
     issuer: TokenIssuer | None
+
+
+def __getattr__(name: str) -> Any:
+    if name == "TokenIssuer":
+        from dockyard.auth.issuer import TokenIssuer
+
+        return TokenIssuer
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _options(value: Any) -> dict[str, Any]:
@@ -72,6 +84,8 @@ def build(config: Configuration) -> Authorization:
     controller = create(name, _options(provider[1]), AuthEnvironment(policy, limiter))
     issuer = None
     if ext.tokenissuer is not None:
+        from dockyard.auth.token import TokenController
+
         assert isinstance(controller, TokenController)
         issuer = _issuer(ext.tokenissuer, controller, policy, limiter)
     return Authorization(AccessGate(controller), issuer)
@@ -84,6 +98,7 @@ def _issuer(
     limiter: LoginLimiter,
 ) -> TokenIssuer:
     from dockyard.auth.htpasswd import HtpasswdFile
+    from dockyard.auth.issuer import Signer, TokenIssuer
     from dockyard.auth.keys import UntrustedKey
 
     key = "dockyard.auth.tokenissuer"

@@ -39,16 +39,11 @@ from dockyard.storage.driver.base import (
     StorageDriverError,
     StorageFullError,
 )
+from dockyard.storage.pump import pump
 
 log = logging.getLogger(__name__)
 
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-WRITE_BATCH = 1 << 20
-"""Bytes gathered from the request before one write: big enough to amortise the two thread hops
-(hash, write) of a batch, small enough that the ~3 batches an upload holds at once (gathering,
-joined, in flight) stay a few MiB. Measured with 32 concurrent 16 MiB pushes on 2 cores: 4 MiB
-batches peaked at ~315 MiB RSS, 1 MiB at ~195 MiB with the same throughput and less CPU per GiB;
-256 KiB (one hop pair per ~400 KiB request chunk) peaked at ~140 MiB but cost ~30% more CPU."""
 HASH_STATES_KEPT = 1024
 CLOSED_KEPT = 4096
 """Recently committed or cancelled sessions remembered, to turn away requests that raced them."""
@@ -157,7 +152,7 @@ class UploadStore:
                     hasher = self._hashes.take(key, writer.size)
                     if hasher is None:
                         hasher = await self._rehash(key, writer.size)
-                    await _pump(chunks, writer, hasher)
+                    await pump(chunks, writer, hasher)
                     await writer.close()
             except BaseException:
                 with contextlib.suppress(StorageDriverError):
@@ -235,42 +230,6 @@ class UploadStore:
             await self.driver.delete(paths.upload_dir(*key))
         except PathNotFoundError:
             pass
-
-
-async def _pump(chunks: AsyncIterator[bytes], writer: object, hasher: hashlib._Hash) -> None:
-    """Copy ``chunks`` into ``writer`` while hashing, overlapping receive, hash and write.
-
-    Chunks are batched to :data:`WRITE_BATCH` bytes; each batch is hashed on a worker thread
-    (hashlib releases the GIL) while the driver writes it and the next batch arrives.
-    """
-    pending_hash: asyncio.Future[None] | None = None
-    batch: list[bytes] = []
-    batched = 0
-
-    async def flush() -> None:
-        nonlocal pending_hash, batch, batched
-        data = batch[0] if len(batch) == 1 else b"".join(batch)
-        batch, batched = [], 0
-        if pending_hash is not None:
-            await pending_hash
-        pending_hash = asyncio.ensure_future(asyncio.to_thread(hasher.update, data))
-        try:
-            await writer.write(data)  # type: ignore[attr-defined]
-        except BaseException:
-            await pending_hash
-            raise
-
-    try:
-        async for chunk in chunks:
-            batch.append(chunk)
-            batched += len(chunk)
-            if batched >= WRITE_BATCH:
-                await flush()
-        if batch:
-            await flush()
-    finally:
-        if pending_hash is not None:
-            await pending_hash
 
 
 async def _hash_stored(driver: StorageDriver, path: str, hasher: hashlib._Hash) -> None:
