@@ -13,17 +13,14 @@ from support.server import DockyardServer, wait_until
 
 
 def _children(pid: int) -> list[int]:
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
+    """The direct children of ``pid``, whichever of its threads started them."""
+    found: list[int] = []
+    for task in os.listdir(f"/proc/{pid}/task"):
         try:
-            with open(f"/proc/{entry}/stat", "rb") as f:
-                stat = f.read()
+            with open(f"/proc/{pid}/task/{task}/children") as f:
+                found.extend(int(child) for child in f.read().split())
         except OSError:
             continue
-        if int(stat.rsplit(b")", 1)[1].split()[1]) == pid:
-            found.append(int(entry))
     return found
 
 
