@@ -64,32 +64,19 @@ def test_skopeo_login_and_copy_with_htpasswd(
 ) -> None:
     server = server_factory(auth={"htpasswd": {"realm": "skopeo", "path": str(htpasswd)}})
     authfile = workdir / "auth.json"
-    bad = skopeo(
-        workdir,
-        "login",
-        "--tls-verify=false",
-        "--authfile",
-        str(authfile),
-        "-u",
-        "alice",
-        "--password-stdin",
-        server.host,
-        stdin="wrong\n",
-    )
+
+    def log_in(password: str) -> subprocess.CompletedProcess[str]:
+        return skopeo(
+            workdir,
+            *("login", "--tls-verify=false", "--authfile", str(authfile)),
+            *("-u", "alice", "--password-stdin", server.host),
+            stdin=password + "\n",
+        )
+
+    bad = log_in("wrong")
     assert bad.returncode != 0
     assert "unauthorized" in bad.stderr.lower() or "invalid username" in bad.stderr.lower()
-    login = skopeo(
-        workdir,
-        "login",
-        "--tls-verify=false",
-        "--authfile",
-        str(authfile),
-        "-u",
-        "alice",
-        "--password-stdin",
-        server.host,
-        stdin=PASSWORDS["alice"] + "\n",
-    )
+    login = log_in(PASSWORDS["alice"])
     assert login.returncode == 0, login.stderr
     assert "Login Succeeded" in login.stdout
     target = f"docker://{server.host}/team/htpasswd:v1"
