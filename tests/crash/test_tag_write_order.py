@@ -3,12 +3,14 @@
 Tagging writes two links: ``current/link`` (what the tag names) and an entry in the tag's
 history index. Storage shows a tag as soon as its directory exists, so the pointer must come
 first: a crash after the first write then leaves a complete tag rather than a listed one with
-nothing behind it. The crash is simulated at the driver, deterministically, after each write.
+nothing behind it. The crash is simulated at the driver, deterministically, after each write
+(the two links go in one batch, which the filesystem driver renames into place in order).
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +41,11 @@ class CrashingDriver:
             raise SimulatedCrashError(path)
         self._left -= 1
         await self._driver.put_content(path, content)
+
+    async def put_contents(self, items: Sequence[tuple[str, bytes]]) -> None:
+        # A batch is renamed into place in order, so a crash keeps a prefix of it.
+        for path, content in items:
+            await self.put_content(path, content)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._driver, name)

@@ -179,6 +179,49 @@ class DriverSuite:
             await case.driver.put_content("/dir", b"not a directory")
         assert await case.driver.get_content("/dir/child") == b"kept"
 
+    @run_async
+    async def test_put_contents_stores_each_in_order(self, case: DriverCase) -> None:
+        driver = case.driver
+        await driver.put_content("/batch/old", b"old")
+        await driver.put_contents(
+            [
+                ("/batch/new/deep/a", b"first"),
+                ("/batch/old", b"replaced"),
+                ("/batch/empty", b""),
+                ("/batch/new/deep/a", b"second"),  # the later write of a path wins
+            ]
+        )
+        assert await driver.get_content("/batch/new/deep/a") == b"second"
+        assert await driver.get_content("/batch/old") == b"replaced"
+        assert await driver.get_content("/batch/empty") == b""
+        # No temporary file is left beside any target.
+        assert sorted(await driver.list("/batch")) == ["/batch/empty", "/batch/new", "/batch/old"]
+        assert await driver.list("/batch/new/deep") == ["/batch/new/deep/a"]
+        before = await case.snapshot()
+        await driver.put_contents([])
+        assert await case.snapshot() == before
+
+    @run_async
+    async def test_put_contents_refuses_a_bad_path_before_writing(self, case: DriverCase) -> None:
+        before = await case.snapshot()
+        for path in INVALID_PATHS:
+            with pytest.raises(InvalidPathError):
+                await case.driver.put_contents([("/fine/file", b"x"), (path, b"y")])
+        assert await case.snapshot() == before
+
+    @run_async
+    async def test_put_contents_failure_keeps_a_prefix(self, case: DriverCase) -> None:
+        driver = case.driver
+        await driver.put_content("/fail/dir/child", b"kept")
+        await driver.put_content("/fail/file", b"old")
+        with pytest.raises(StorageDriverError):
+            await driver.put_contents(
+                [("/fail/file", b"new"), ("/fail/dir", b"onto a directory"), ("/fail/c", b"c")]
+            )
+        assert await driver.get_content("/fail/dir/child") == b"kept"
+        assert await driver.get_content("/fail/file") in (b"old", b"new")
+        assert sorted(await driver.list("/fail")) == ["/fail/dir", "/fail/file"]
+
     # -- reader --------------------------------------------------------------------------------
 
     @run_async

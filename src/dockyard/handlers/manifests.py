@@ -68,9 +68,7 @@ async def put(ctx: Context) -> Response:
         if not TAG_RE.fullmatch(extra):
             raise ManifestInvalidError(f"invalid tag {extra[:150]!r}")
         tags.append(extra)
-    descriptor = await repo.manifests.put(manifest, digest)
-    for name in tags:
-        await repo.tags.tag(name, digest)
+    descriptor = await repo.manifests.put(manifest, digest, tags)
     for name in tags or [None]:
         await ctx.listener.manifest_pushed(repo.name, descriptor, manifest, name)
     response = Response(status=201, body=b"")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from dockyard.metrics.collector import Metrics
@@ -37,6 +37,13 @@ class InstrumentedDriver:
             await self.inner.put_content(path, content)
         finally:
             self._done("PutContent", started)
+
+    async def put_contents(self, items: Sequence[tuple[str, bytes]]) -> None:
+        started = time.perf_counter()
+        try:
+            await self.inner.put_contents(items)
+        finally:
+            self._done("PutContents", started)
 
     async def reader(
         self, path: str, offset: int = 0, length: int | None = None

@@ -34,10 +34,14 @@ async def read_link(driver: StorageDriver, path: str) -> Digest | None:
         return None
 
 
-async def write_link(driver: StorageDriver, path: str, digest: Digest) -> None:
-    """Point ``path`` at ``digest``, unless it already does.
+Write = tuple[str, bytes]
+"""A small file to store: its driver path and content (see ``StorageDriver.put_contents``)."""
 
-    A link is written atomically and fsynced (two journal commits on a local disk, milliseconds)
+
+async def link_write(driver: StorageDriver, path: str, digest: Digest) -> Write | None:
+    """The write that points ``path`` at ``digest``; None when the link already does.
+
+    A link is written atomically and fsynced (journal commits on a local disk, milliseconds)
     while reading it back costs microseconds; re-pushes and re-tags name links that are already
     right (the revision link of a manifest pushed again under a new tag, the layer links of
     blobs a repository holds), so those are not rewritten.
@@ -45,10 +49,17 @@ async def write_link(driver: StorageDriver, path: str, digest: Digest) -> None:
     content = str(digest).encode("ascii")
     try:
         if await driver.get_content(path) == content:
-            return
+            return None
     except StorageDriverError:
         pass  # missing or unreadable: (re)write it
-    await driver.put_content(path, content)
+    return path, content
+
+
+async def write_link(driver: StorageDriver, path: str, digest: Digest) -> None:
+    """Point ``path`` at ``digest``, unless it already does."""
+    write = await link_write(driver, path, digest)
+    if write is not None:
+        await driver.put_content(*write)
 
 
 class BlobStore:
@@ -88,9 +99,21 @@ class BlobStore:
     async def put(self, content: bytes, digest: Digest | None = None) -> Descriptor:
         """Store small content (a manifest) under its digest; first writer wins."""
         digest = digest or Digest.of(content)
-        if not await self.exists(digest):
-            await self.driver.put_content(paths.blob_data(digest), content)
-        descriptor = Descriptor(digest, len(content))
+        write = await self.put_write(content, digest)
+        if write is not None:
+            await self.driver.put_content(*write)
+        return await self.stored(digest, len(content))
+
+    async def put_write(self, content: bytes, digest: Digest) -> Write | None:
+        """The write that stores ``content`` under ``digest``; None when it is already stored.
+
+        For callers that store it together with other files; :meth:`stored` once it is written.
+        """
+        return None if await self.exists(digest) else (paths.blob_data(digest), content)
+
+    async def stored(self, digest: Digest, size: int) -> Descriptor:
+        """Remember that ``digest`` (``size`` bytes) is now stored."""
+        descriptor = Descriptor(digest, size)
         await self.cache.set(digest, descriptor)
         return descriptor
 
@@ -155,6 +178,10 @@ class LinkedBlobStore:
 
     async def link(self, digest: Digest, canonical: Digest | None = None) -> None:
         await write_link(self.driver, self._link_path(self.name, digest), canonical or digest)
+
+    async def link_write(self, digest: Digest) -> Write | None:
+        """The write that links ``digest`` into the repository; None when it already is."""
+        return await link_write(self.driver, self._link_path(self.name, digest), digest)
 
     async def unlink(self, digest: Digest) -> None:
         await self.cache.clear(digest)

@@ -9,6 +9,7 @@ so a pull of an accepted manifest can always complete.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -79,12 +80,29 @@ class ManifestStore:
     async def exists(self, digest: Digest) -> bool:
         return await self.revisions.exists(digest)
 
-    async def put(self, manifest: Manifest, digest: Digest) -> Descriptor:
-        """Validate ``manifest`` against the repository, then store and link it under ``digest``."""
+    async def put(self, manifest: Manifest, digest: Digest, tags: Sequence[str] = ()) -> Descriptor:
+        """Validate ``manifest`` against the repository, then store it under ``digest`` and link
+        it into the repository and under ``tags``.
+
+        Every file is written in one :meth:`StorageDriver.put_contents`, content before the
+        links that name it, so their durability costs about two journal commits in all rather
+        than two each.
+        """
         if self.validation.enabled:
             await self._verify(manifest)
-        await self.blobs.put(manifest.content, digest)
-        await self.revisions.link(digest)
+        writes = [
+            write
+            for write in (
+                await self.blobs.put_write(manifest.content, digest),
+                await self.revisions.link_write(digest),
+            )
+            if write is not None
+        ]
+        for tag in tags:
+            writes += await self.tags.tag_writes(tag, digest)
+        if writes:
+            await self.blobs.driver.put_contents(writes)
+        await self.blobs.stored(digest, len(manifest.content))
         descriptor = Descriptor(digest, len(manifest.content), manifest.media_type)
         if manifest.subject is not None:
             await self.referrers.add(manifest.subject.digest, referrer_descriptor(manifest, digest))

@@ -7,7 +7,7 @@ import asyncio
 from dockyard.registry.errors import ManifestUnknownError, NameUnknownError
 from dockyard.registry.reference import Digest
 from dockyard.storage import paths
-from dockyard.storage.blobs import read_link, write_link
+from dockyard.storage.blobs import Write, link_write, read_link
 from dockyard.storage.driver.base import PathNotFoundError, StorageDriver
 from dockyard.storage.listing import child_names
 
@@ -26,11 +26,26 @@ class TagStore:
         return digest
 
     async def tag(self, tag: str, digest: Digest) -> None:
-        # The pointer first, then the history: a new tag's directory appears with ``current/link``
-        # in it (at once on object stores), so a crash in between never leaves a listed tag that
-        # cannot be resolved. Nothing reads the history index; Distribution keeps it the same way.
-        await write_link(self.driver, paths.tag_current_link(self.name, tag), digest)
-        await write_link(self.driver, paths.tag_index_link(self.name, tag, digest), digest)
+        writes = await self.tag_writes(tag, digest)
+        if writes:
+            await self.driver.put_contents(writes)
+
+    async def tag_writes(self, tag: str, digest: Digest) -> list[Write]:
+        """The links to write, in order, so that ``tag`` names ``digest``.
+
+        The pointer first, then the history: a new tag's directory appears with ``current/link``
+        in it (at once on object stores), so a crash in between never leaves a listed tag that
+        cannot be resolved. Nothing reads the history index; Distribution keeps it the same way.
+        """
+        writes = []
+        for path in (
+            paths.tag_current_link(self.name, tag),
+            paths.tag_index_link(self.name, tag, digest),
+        ):
+            write = await link_write(self.driver, path, digest)
+            if write is not None:
+                writes.append(write)
+        return writes
 
     async def untag(self, tag: str) -> None:
         try:

@@ -12,7 +12,7 @@ seconds, the upload purger's walks) does not flood the collector with one-span t
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -67,6 +67,11 @@ class TracedDriver:
     async def put_content(self, path: str, content: bytes) -> None:
         with self._span("PutContent", {PATH: path, PREFIX + "content.length": len(content)}):
             await self.inner.put_content(path, content)
+
+    async def put_contents(self, items: Sequence[tuple[str, bytes]]) -> None:
+        paths = [path for path, _ in items]
+        with self._span("PutContents", {PATH: paths[0] if paths else "", PREFIX + "paths": paths}):
+            await self.inner.put_contents(items)
 
     async def reader(
         self, path: str, offset: int = 0, length: int | None = None

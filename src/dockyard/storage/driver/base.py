@@ -24,7 +24,7 @@ Errors (all :class:`StorageDriverError`, which never leaves the storage layer)::
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, runtime_checkable
@@ -148,6 +148,15 @@ class StorageDriver(Protocol):
         """Store ``content`` at ``path`` atomically: a reader sees the old or the new bytes.
 
         Missing parent directories are created. A failed put leaves the old content in place.
+        """
+        ...
+
+    async def put_contents(self, items: Sequence[tuple[str, bytes]]) -> None:
+        """Store several small files as one step, each as :meth:`put_content` would.
+
+        They become visible in the order given and are all durable when this returns. A driver
+        that can share the cost of making them durable (one journal commit for all, not one
+        each) does; the others put them one by one. A failure may leave a prefix in place.
         """
         ...
 

@@ -6,7 +6,7 @@ completes without awaiting anything, so each is atomic with respect to the event
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -97,6 +97,12 @@ class InMemoryDriver:
         if isinstance(parent.children.get(leaf), _Dir):
             raise StorageDriverError(path, self.name, "is a directory")
         parent.children[leaf] = _File(bytearray(content))
+
+    async def put_contents(self, items: Sequence[tuple[str, bytes]]) -> None:
+        for path, _ in items:
+            check_path(path, self.name)
+        for path, content in items:
+            await self.put_content(path, content)
 
     def reader(self, path: str, offset: int = 0, length: int | None = None) -> AsyncIterator[bytes]:
         check_path(path, self.name)
