@@ -73,10 +73,11 @@ def _fail(message: str, status: int = EXIT_CONFIG) -> int:
 
 
 def serve(config_path: str | None, workers: int | None) -> int:
-    from dockyard import auth, preflight, server, tls
+    from dockyard import auth, memory, preflight, server, tls
     from dockyard.config import loader, support
     from dockyard.storage.driver import factory
 
+    memory.tune_allocators()  # before granian is imported (tls.check does)
     try:
         config = loader.load(config_path)
         warnings = support.check(config)

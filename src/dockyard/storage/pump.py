@@ -23,6 +23,8 @@ import hashlib
 from collections.abc import AsyncIterator
 from typing import Any
 
+from dockyard.memory import uploads
+
 WRITE_BATCH = 1 << 20
 """Bytes gathered before one write while few uploads run: big enough to amortise the two thread
 hops (hash, write) of a batch, small enough that the ~3 batches an upload holds at once
@@ -31,21 +33,15 @@ BATCHING_UPLOADS = 4
 """Up to this many concurrent uploads gather batches; beyond it each moves chunk by chunk."""
 
 
-class _Uploads:
-    """How many uploads of this process are moving data now (the event loop is the only user)."""
-
-    active = 0
-
-
 async def pump(chunks: AsyncIterator[bytes], writer: Any, hasher: hashlib._Hash) -> None:
     """Copy ``chunks`` into ``writer`` (a driver ``FileWriter``) while updating ``hasher``."""
-    _Uploads.active += 1
+    uploads.started()
     pending_hash: asyncio.Future[None] | None = None
     batch: list[bytes] = []
     batched = 0
     try:
         async for chunk in chunks:
-            if _Uploads.active > BATCHING_UPLOADS and not batch:
+            if uploads.active > BATCHING_UPLOADS and not batch:
                 if pending_hash is not None:
                     await pending_hash
                     pending_hash = None
@@ -64,7 +60,7 @@ async def pump(chunks: AsyncIterator[bytes], writer: Any, hasher: hashlib._Hash)
             batch = []
             pending_hash = await _hash_and_write(data, writer, hasher, pending_hash)
     finally:
-        _Uploads.active -= 1
+        uploads.finished()
         if pending_hash is not None:
             await pending_hash
 
