@@ -16,9 +16,13 @@ from typing import Any
 
 import pytest
 
+from dockyard.manifest.parse import parse
 from dockyard.registry.errors import ManifestUnknownError
 from dockyard.registry.reference import Digest
+from dockyard.storage import paths
 from dockyard.storage.driver.filesystem import FilesystemDriver
+from dockyard.storage.manifests import ManifestValidation
+from dockyard.storage.registry import Registry, RegistryOptions
 from dockyard.storage.tags import TagStore
 
 OLD = Digest.of(b"old manifest")
@@ -87,3 +91,57 @@ def test_interrupted_tag_write_is_all_or_nothing(
         assert resolved == ({"v1": OLD} if existing else {})
     else:  # the pointer is the first write: once it is there, the tag names the new digest
         assert resolved == {"v1": NEW}
+
+
+class RecordingDriver:
+    """Delegates to ``driver``, noting the paths of every ``put_contents`` call."""
+
+    def __init__(self, driver: FilesystemDriver) -> None:
+        self._driver = driver
+        self.batches: list[list[str]] = []
+
+    async def put_contents(self, items: Sequence[tuple[str, bytes]]) -> None:
+        self.batches.append([path for path, _ in items])
+        await self._driver.put_contents(items)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._driver, name)
+
+
+def test_tags_are_written_after_the_manifest_they_name(tmp_path: Path) -> None:
+    """The manifest and its revision link are durable before any tag link is renamed in."""
+    content = (
+        b'{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",'
+        b'"config":{"mediaType":"application/vnd.oci.image.config.v1+json",'
+        b'"digest":"sha256:' + b"a" * 64 + b'","size":2},"layers":[]}'
+    )
+    manifest = parse(content)
+    digest = Digest.of(content)
+
+    async def push() -> list[list[str]]:
+        inner = FilesystemDriver(str(tmp_path))
+        driver = RecordingDriver(inner)
+        options = RegistryOptions(validation=ManifestValidation(enabled=False))
+        repo = Registry(driver, options).repository("repo")  # type: ignore[arg-type]
+        try:
+            await repo.manifests.put(manifest, digest, ["v1", "v2"])
+            first = list(driver.batches)
+            driver.batches.clear()
+            await repo.manifests.put(manifest, digest, ["v3"])  # stored already: tags only
+            assert await repo.tags.get("v1") == digest
+            assert await repo.manifests.get(digest)
+            return [*first, *driver.batches]
+        finally:
+            await inner.close()
+
+    batches = asyncio.run(push())
+    assert batches == [
+        [paths.blob_data(digest), paths.revision_link("repo", digest)],
+        [
+            paths.tag_current_link("repo", "v1"),
+            paths.tag_index_link("repo", "v1", digest),
+            paths.tag_current_link("repo", "v2"),
+            paths.tag_index_link("repo", "v2", digest),
+        ],
+        [paths.tag_current_link("repo", "v3"), paths.tag_index_link("repo", "v3", digest)],
+    ]

@@ -84,9 +84,10 @@ class ManifestStore:
         """Validate ``manifest`` against the repository, then store it under ``digest`` and link
         it into the repository and under ``tags``.
 
-        Every file is written in one :meth:`StorageDriver.put_contents`, content before the
-        links that name it, so their durability costs about two journal commits in all rather
-        than two each.
+        Two :meth:`StorageDriver.put_contents` calls, each overlapping the fsyncs of its
+        files: the manifest and its revision link, then the tags' links. A tag is written only
+        once what it names is durable, so no power cut leaves a tag naming a missing manifest;
+        a re-push under a new tag (the manifest already stored) is a single call.
         """
         if self.validation.enabled:
             await self._verify(manifest)
@@ -98,10 +99,11 @@ class ManifestStore:
             )
             if write is not None
         ]
-        for tag in tags:
-            writes += await self.tags.tag_writes(tag, digest)
         if writes:
             await self.blobs.driver.put_contents(writes)
+        links = [write for tag in tags for write in await self.tags.tag_writes(tag, digest)]
+        if links:
+            await self.blobs.driver.put_contents(links)
         await self.blobs.stored(digest, len(manifest.content))
         descriptor = Descriptor(digest, len(manifest.content), manifest.media_type)
         if manifest.subject is not None:

@@ -155,8 +155,11 @@ class StorageDriver(Protocol):
         """Store several small files as one step, each as :meth:`put_content` would.
 
         They become visible in the order given and are all durable when this returns. A driver
-        that can share the cost of making them durable (one journal commit for all, not one
-        each) does; the others put them one by one. A failure may leave a prefix in place.
+        that can share the cost of making them durable does (the filesystem driver overlaps
+        their fsyncs in one pool call); the others put them one by one. A failure may leave a
+        prefix in place. Durability is promised for the set, not in order: after a power cut
+        some may be kept without the ones before them, so a file that names another belongs
+        in a later call.
         """
         ...
 

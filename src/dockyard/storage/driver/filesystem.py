@@ -314,11 +314,10 @@ def _atomic_write_all(items: list[tuple[str, bytes]]) -> None:
     """Write each file to a temp sibling, fsync it, rename it into place, fsync its directory.
 
     Readers never see half a file, and a rename never reaches the disk before its data. For
-    several files the journal commits are shared: every temp file is written and queued for
-    writeback before the first fsync, so that fsync's commit carries all of their data and the
-    later ones find nothing left to do; the renames then go in the given order and the directory
-    fsyncs share one commit the same way. One by one, each file costs two commits (its data,
-    then its rename); a set costs about two in all.
+    several files the work overlaps: every temp file is written and queued for writeback before
+    the first fsync, so the disk writes them all at once and each fsync finds its data on the
+    way (on a journaling filesystem one commit carries them all); the renames follow in the
+    given order, then the directory fsyncs; and the whole set is one pool call, not one each.
     """
     staged: list[tuple[str, str]] = []
     try:
