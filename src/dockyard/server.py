@@ -175,10 +175,17 @@ def app_for(config: Configuration):  # type: ignore[no-untyped-def]
     return App(config)
 
 
-def _granian_options(host: str, port: int, options: dict[str, Any]) -> dict[str, Any]:
+def granian_options(
+    config: Configuration, host: str, port: int, options: dict[str, Any]
+) -> dict[str, Any]:
     """What both serving modes tell granian (TLS/HTTP options come from :mod:`dockyard.tls`)."""
     from granian.constants import Interfaces
 
+    extra: dict[str, Any] = {}
+    if config.dockyard.http.readbuffer:
+        from granian.http import HTTP1Settings
+
+        extra["http1_settings"] = HTTP1Settings(max_buffer_size=config.dockyard.http.readbuffer)
     return {
         "address": host,
         "port": port,
@@ -188,6 +195,7 @@ def _granian_options(host: str, port: int, options: dict[str, Any]) -> dict[str,
         "log_level": "warning",
         "log_access": False,
         "websockets": False,
+        **extra,
         **options,
     }
 
@@ -195,11 +203,11 @@ def _granian_options(host: str, port: int, options: dict[str, Any]) -> dict[str,
 def _serve(
     config: Configuration, host: str, port: int, count: int, options: dict[str, Any]
 ) -> None:
-    granian_options = _granian_options(host, port, options)
+    granian_kwargs = granian_options(config, host, port, options)
     if count == 1:
         from dockyard import embedded
 
-        embedded.serve(lambda: app_for(config), granian_options, kill_timeout(config))
+        embedded.serve(lambda: app_for(config), granian_kwargs, kill_timeout(config))
         return
     from granian import Granian
     from granian.constants import Loops
@@ -210,6 +218,6 @@ def _serve(
         factory=True,
         loop=Loops.uvloop,
         workers_kill_timeout=kill_timeout(config),
-        **granian_options,
+        **granian_kwargs,
     )
     server.serve()

@@ -109,6 +109,11 @@ def test_list_index_may_not_skip(tmp_path: Path) -> None:
         ("REGISTRY_LOGLEVEL", "debug", lambda c: c.log.level == "debug"),
         ("REGISTRY_AUTH", "none", lambda c: c.auth.provider is None),
         ("REGISTRY_DOCKYARD_WORKERS", "3", lambda c: c.dockyard.workers == 3),
+        (
+            "REGISTRY_DOCKYARD_HTTP_READBUFFER",
+            "65536",
+            lambda c: c.dockyard.http.readbuffer == 65536,
+        ),
     ],
 )
 def test_values_are_yaml(tmp_path: Path, variable: str, value: str, read) -> None:  # type: ignore[no-untyped-def]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from dockyard.config.access import AccessExtensions
 
@@ -40,6 +40,24 @@ class TracingExtensions(BaseModel):
     """A child span per storage-driver operation of a recorded request, as Distribution has."""
 
 
+class HTTPExtensions(BaseModel):
+    """How granian serves HTTP, beyond Distribution's ``http`` section."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    readbuffer: int = Field(0, ge=0, le=64 << 20)
+    """Largest HTTP/1.1 read buffer per connection, in bytes; 0 keeps granian's (408 KiB). It
+    bounds the body chunks an upload holds in memory: lower it to cap memory under many
+    concurrent uploads, at a cost in upload throughput (measured in bench/README.md)."""
+
+    @field_validator("readbuffer")
+    @classmethod
+    def _at_least_hypers_minimum(cls, value: int) -> int:
+        if 0 < value < 8192:
+            raise ValueError("must be 0 (granian's default) or at least 8192 bytes")
+        return value
+
+
 class Extensions(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -49,3 +67,4 @@ class Extensions(BaseModel):
     auth: AccessExtensions = AccessExtensions()
     """The built-in token issuer, the access policy and login rate limiting (config/access.py)."""
     tracing: TracingExtensions = TracingExtensions()
+    http: HTTPExtensions = HTTPExtensions()
