@@ -33,8 +33,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--servers",
         default="distribution,granian",
-        help="comma-separated: distribution (always first), granian[:workers], "
-        "uvicorn[:workers]; e.g. distribution,granian:1,granian:2",
+        help="comma-separated: distribution (always first), granian[:workers[:readbuffer]], "
+        "uvicorn[:workers]; e.g. distribution,granian:1,granian:2,granian:1:131072",
     )
     parser.add_argument(
         "--only", default="", help="comma-separated groups: " + ",".join(g.name for g in GROUPS)

@@ -40,24 +40,33 @@ class Variant:
 
     kind: str  # "distribution" | "granian" | "uvicorn"
     workers: int = 1
+    readbuffer: int = 0  # dockyard.http.readbuffer (granian only); 0 = its default
 
     @property
     def label(self) -> str:
         if self.kind == "distribution":
             return "Distribution"
         suffix = "" if self.kind == "granian" else f" {self.kind}"
-        return f"Dockyard{suffix} w{self.workers}"
+        buffer = f" rb{self.readbuffer // 1024}k" if self.readbuffer else ""
+        return f"Dockyard{suffix} w{self.workers}{buffer}"
 
     @classmethod
     def parse(cls, spec: str) -> Variant:
-        """``granian`` / ``granian:2`` / ``uvicorn:1`` / ``distribution``."""
-        kind, _, workers = spec.partition(":")
+        """``granian`` / ``granian:2`` / ``granian:1:131072`` (read buffer) / ``uvicorn:1`` /
+        ``distribution``."""
+        kind, _, rest = spec.partition(":")
+        workers, _, readbuffer = rest.partition(":")
         if kind not in ("distribution", "granian", "uvicorn"):
             raise ValueError(f"unknown server {kind!r} (distribution, granian or uvicorn)")
-        return cls(kind, int(workers) if workers else 1)
+        if readbuffer and kind != "granian":
+            raise ValueError("a read buffer size applies to granian only")
+        return cls(kind, int(workers) if workers else 1, int(readbuffer) if readbuffer else 0)
 
 
-def config_for(root: Path, port: int, workers: int) -> dict[str, Any]:
+def config_for(root: Path, port: int, workers: int, readbuffer: int = 0) -> dict[str, Any]:
+    dockyard: dict[str, Any] = {"workers": workers}
+    if readbuffer:
+        dockyard["http"] = {"readbuffer": readbuffer}
     return {
         "version": "0.1",
         "log": {"level": "error", "formatter": "text", "accesslog": {"disabled": True}},
@@ -69,7 +78,7 @@ def config_for(root: Path, port: int, workers: int) -> dict[str, Any]:
         },
         "http": {"addr": f"127.0.0.1:{port}"},
         # Distribution ignores top-level keys it does not know.
-        "dockyard": {"workers": workers},
+        "dockyard": dockyard,
     }
 
 
@@ -135,7 +144,9 @@ class Server:
         self.root.mkdir(parents=True, exist_ok=True)
         config_path = self.workdir / "config.yml"
         config_path.write_text(
-            yaml.safe_dump(config_for(self.root, self.port, self.variant.workers))
+            yaml.safe_dump(
+                config_for(self.root, self.port, self.variant.workers, self.variant.readbuffer)
+            )
         )
         env = {k: v for k, v in os.environ.items() if not k.startswith("REGISTRY_")}
         env["DOCKYARD_CONFIG_FILE"] = str(config_path)
