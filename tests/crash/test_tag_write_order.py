@@ -109,7 +109,7 @@ class RecordingDriver:
 
 
 def test_tags_are_written_after_the_manifest_they_name(tmp_path: Path) -> None:
-    """The manifest and its revision link are durable before any tag link is renamed in."""
+    """The manifest, then its revision link, are durable before any tag link is renamed in."""
     content = (
         b'{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",'
         b'"config":{"mediaType":"application/vnd.oci.image.config.v1+json",'
@@ -136,7 +136,8 @@ def test_tags_are_written_after_the_manifest_they_name(tmp_path: Path) -> None:
 
     batches = asyncio.run(push())
     assert batches == [
-        [paths.blob_data(digest), paths.revision_link("repo", digest)],
+        [paths.blob_data(digest)],
+        [paths.revision_link("repo", digest)],
         [
             paths.tag_current_link("repo", "v1"),
             paths.tag_index_link("repo", "v1", digest),

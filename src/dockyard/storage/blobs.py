@@ -41,7 +41,7 @@ Write = tuple[str, bytes]
 async def link_write(driver: StorageDriver, path: str, digest: Digest) -> Write | None:
     """The write that points ``path`` at ``digest``; None when the link already does.
 
-    A link is written atomically and fsynced (journal commits on a local disk, milliseconds)
+    A link is written atomically and fsynced (a millisecond or more on a local disk)
     while reading it back costs microseconds; re-pushes and re-tags name links that are already
     right (the revision link of a manifest pushed again under a new tag, the layer links of
     blobs a repository holds), so those are not rewritten.

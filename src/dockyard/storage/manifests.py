@@ -84,26 +84,22 @@ class ManifestStore:
         """Validate ``manifest`` against the repository, then store it under ``digest`` and link
         it into the repository and under ``tags``.
 
-        Two :meth:`StorageDriver.put_contents` calls, each overlapping the fsyncs of its
-        files: the manifest and its revision link, then the tags' links. A tag is written only
-        once what it names is durable, so no power cut leaves a tag naming a missing manifest;
-        a re-push under a new tag (the manifest already stored) is a single call.
+        In steps, each durable before the next names it: the manifest's bytes, its revision
+        link, then every tag's links in one :meth:`StorageDriver.put_contents` (their fsyncs
+        overlap). No power cut leaves a link naming something missing; a re-push under new tags
+        (manifest and revision already stored) is a single call.
         """
         if self.validation.enabled:
             await self._verify(manifest)
-        writes = [
-            write
-            for write in (
-                await self.blobs.put_write(manifest.content, digest),
-                await self.revisions.link_write(digest),
-            )
-            if write is not None
-        ]
-        if writes:
-            await self.blobs.driver.put_contents(writes)
-        links = [write for tag in tags for write in await self.tags.tag_writes(tag, digest)]
-        if links:
-            await self.blobs.driver.put_contents(links)
+        steps = (
+            [await self.blobs.put_write(manifest.content, digest)],
+            [await self.revisions.link_write(digest)],
+            [write for tag in tags for write in await self.tags.tag_writes(tag, digest)],
+        )
+        for step in steps:
+            writes = [write for write in step if write is not None]
+            if writes:
+                await self.blobs.driver.put_contents(writes)
         await self.blobs.stored(digest, len(manifest.content))
         descriptor = Descriptor(digest, len(manifest.content), manifest.media_type)
         if manifest.subject is not None:
