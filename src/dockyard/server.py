@@ -16,13 +16,13 @@ import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 from typing import Any
 
 from dockyard import logs, tls
 from dockyard.config import loader
 from dockyard.config.models import Configuration
 from dockyard.embedded import RequestsCut
+from dockyard.metrics import snapshot
 from dockyard.metrics.snapshot import STATE_DIR_ENV
 
 CONFIG_FILE_ENV = "DOCKYARD_CONFIG_FILE"
@@ -140,7 +140,7 @@ def run(config: Configuration, config_path: str | None, workers: int | None = No
         raise ServerConfigError(str(exc)) from None
     os.environ[CONFIG_FILE_ENV] = config_path or ""
     count = worker_count(config, workers)
-    state_dir = tempfile.mkdtemp(prefix="dockyard-state-")
+    state_dir = snapshot.make_state_dir()
     os.environ[STATE_DIR_ENV] = state_dir
     cut = False
     try:

@@ -116,6 +116,11 @@ class DockyardServer:
         # Only what the test asks for: no stray REGISTRY_* overrides, and no OTEL_* that could
         # switch tracing on and send spans somewhere.
         env = {k: v for k, v in os.environ.items() if not k.startswith(("REGISTRY_", "OTEL_"))}
+        # Its temp files (the state directory) live in the test's own directory, so a server
+        # the test kills leaves nothing behind in the machine's /tmp.
+        tmp = self.workdir / "tmp"
+        tmp.mkdir(exist_ok=True)
+        env["TMPDIR"] = str(tmp)
         env.update(self.env)
         log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
