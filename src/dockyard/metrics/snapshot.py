@@ -86,8 +86,10 @@ def remove_stale_state_dirs(base: str, now: float | None = None) -> list[str]:
     except OSError:
         return removed
     for entry in entries:
+        if not entry.name.startswith(STATE_PREFIX):
+            continue
         owner = entry.name[len(STATE_PREFIX) :].split("-", 1)[0]
-        if not entry.name.startswith(STATE_PREFIX) or not owner.isdigit():
+        if not owner.isdigit():
             continue
         try:
             quiet = now - entry.stat(follow_symlinks=False).st_mtime > STALE_AFTER
